@@ -1,0 +1,50 @@
+/// One simulated CPU: its register file (in `pt_regs` order), the task it runs, its own clock, and the ring of
+/// recently executed addresses that a runaway-loop error reports.
+public final class CPU {
+    public let id: Int
+    public let registers = RegisterFile()
+    /// The task whose context is loaded in `registers`, nil when idle.
+    public internal(set) var currentTask: KernelTask?
+    /// Simulated time on this CPU, in cycles (see `CostModel`).
+    public var cycles: UInt64 = 0
+    public private(set) var instructionsRetired: UInt64 = 0
+    /// Cycles each instruction costs (copied from the machine's `CostModel`).
+    public var cyclesPerInstruction: UInt64 = 1
+    /// Base address of this CPU's per-CPU area in simulated memory (the kernel's `__per_cpu_offset[cpu]`).
+    public let perCPUBase: UInt64
+
+    /// The last `recentCapacity` instruction addresses, written by executors as they run.
+    public static let recentCapacity = 16
+    public let recentPCs: UnsafeMutablePointer<UInt64>
+    public var recentIndex = 0
+
+    init(id: Int, perCPUBase: UInt64) {
+        self.id = id
+        self.perCPUBase = perCPUBase
+        recentPCs = .allocate(capacity: CPU.recentCapacity)
+        recentPCs.initialize(repeating: 0, count: CPU.recentCapacity)
+    }
+
+    deinit { recentPCs.deallocate() }
+
+    /// Executors call this once per instruction; it is a store and a mask.
+    @inline(__always)
+    public func noteExecuted(_ address: UInt64) {
+        recentPCs[recentIndex & (CPU.recentCapacity - 1)] = address
+        recentIndex &+= 1
+    }
+
+    /// Cores call this with the instructions they executed, at the latest before any trap dispatch or host
+    /// call (so nested runs and timestamps see an up-to-date clock) and before returning from `run`.
+    @inline(__always)
+    public func retire(_ count: UInt64) {
+        instructionsRetired &+= count
+        cycles &+= count &* cyclesPerInstruction
+    }
+
+    /// Recently executed addresses, oldest first.
+    public var recentAddresses: [UInt64] {
+        let n = min(recentIndex, CPU.recentCapacity)
+        return (0..<n).map { recentPCs[(recentIndex - n + $0) & (CPU.recentCapacity - 1)] }
+    }
+}

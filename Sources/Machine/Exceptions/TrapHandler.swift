@@ -1,0 +1,15 @@
+/// What a trap handler did with a trap.
+public enum TrapResult: Sendable {
+    /// Consumed: the CPU resumes at whatever the registers now say.
+    case handled
+    /// Not this handler's trap: the next handler is asked; if none takes it, the run stops with it.
+    case notHandled
+    /// The kernel cannot go on (`BUG()`): the run ends with this error.
+    case fatal(SimulationError)
+}
+
+/// Something that takes traps, registered in the machine's dispatch table the way kprobes registers its int3 and
+/// BRK hooks and its die notifier (`kprobe_exceptions_nb`, priority `0x7fffffff`).
+public protocol TrapHandler: AnyObject {
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult
+}

@@ -1,0 +1,41 @@
+/// A simulated kernel task (`task_struct`): pid, `comm`, its own kernel stack, and its saved context while it is
+/// not on a CPU.
+public final class KernelTask {
+    public enum State: Equatable, Sendable {
+        case runnable
+        case running(cpu: Int)
+        case blocked
+        case sleeping(untilCycle: UInt64)
+        case exited(returnValue: UInt64)
+    }
+
+    public let pid: Int32
+    /// The kernel's `comm`: at most 15 characters (TASK_COMM_LEN 16 with the NUL).
+    public var comm: String
+    /// Lowest mapped stack address; the page below it is an unmapped guard page.
+    public let stackBottom: UInt64
+    /// One past the highest stack address (the initial stack pointer).
+    public let stackTop: UInt64
+    /// The CPU this task may run on, or nil for any.
+    public var affinity: Int?
+    public internal(set) var state: State = .runnable
+    /// Saved register file while not running.
+    var context: [UInt64]
+    /// Arbitrary per-task data the layers above keep (kretprobe instances are per task).
+    public var userInfo: [String: AnyObject] = [:]
+
+    init(pid: Int32, comm: String, stackBottom: UInt64, stackTop: UInt64, context: [UInt64]) {
+        self.pid = pid
+        self.comm = String(comm.prefix(15))
+        self.stackBottom = stackBottom
+        self.stackTop = stackTop
+        self.context = context
+    }
+
+    public var returnValue: UInt64? {
+        if case .exited(let value) = state { return value }
+        return nil
+    }
+
+    public var hasExited: Bool { returnValue != nil }
+}
