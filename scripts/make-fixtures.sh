@@ -90,6 +90,7 @@ for v in "${x86_variants[@]}"; do build_variant x86_64 "$v"; done
 for v in "${arm64_variants[@]}"; do build_variant arm64 "$v"; done
 
 # --- expected results ----------------------------------------------------------
+python3 "$helpers/make-cases.py" >"$corpus/cases.txt"
 # Global functions per source file, from the O2 x86_64 objects.
 for f in "${sources[@]}"; do
 	nm -g --defined-only "$corpus/x86_64/O2/$f.o" | awk -v f="$f" '$2 == "T" { print f, $3 }'

@@ -180,3 +180,36 @@ u64 struct_swap(u64 i, u64 j)
 		s += (k + 1) * (arr[k].a + arr[k].b);
 	return s;
 }
+
+struct scratch_ctx {
+	u64 slots[5];
+	u32 gen;
+};
+
+/* Per-call scratch in .bss, cleared at the start of every call. */
+static struct scratch_ctx scratch;
+
+/* Clears a 48-byte .bss structure (rep stos on x86_64), sets a slot, sums. */
+u64 scratch_reset(u64 v)
+{
+	u64 i, s = 0;
+
+	scratch = (struct scratch_ctx){ 0 };
+	scratch.slots[v % ARRAY_SIZE(scratch.slots)] = v;
+	scratch.gen = (u32)v;
+	for (i = 0; i < ARRAY_SIZE(scratch.slots); i++)
+		s = s * 7 + READ_ONCE(scratch.slots[i]);
+	return s + scratch.gen;
+}
+
+/* A zero-initialised local array (rep stos / stp xzr) with one element set. */
+u64 local_zero(u64 v)
+{
+	u64 buf[6] = { 0 };
+	u64 i, s = 0;
+
+	buf[v % ARRAY_SIZE(buf)] = v;
+	for (i = 0; i < ARRAY_SIZE(buf); i++)
+		s = s * 3 + buf[i];
+	return s;
+}
