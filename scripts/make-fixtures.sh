@@ -125,12 +125,45 @@ expected() { # arch variants...
 	cp "$work/out-$arch-$first" "$corpus/expected-$arch.txt"
 }
 
+# The C must be free of undefined behaviour for every case: run them all once
+# more with AddressSanitizer and UBSan (host flags, not the kernel's) and
+# require the same answers.
+sanitizer_check() {
+	local objs=() f
+	mkdir -p "$work/san"
+	for f in "${sources[@]}"; do
+		(cd "$src" && gcc -std=gnu11 -O1 -ffreestanding -fsanitize=address,undefined \
+			-fno-sanitize-recover=all -c "$f.c" -o "$work/san/$f.o")
+		objs+=("$work/san/$f.o")
+	done
+	gcc -fsanitize=address,undefined -o "$work/run-sanitized" "$work/harness.c" "${objs[@]}"
+	"$work/run-sanitized" >"$work/out-sanitized" || die "sanitized run failed (undefined behaviour?)"
+	cmp -s "$work/out-sanitized" "$corpus/expected-x86_64.txt" ||
+		die "sanitized build disagrees with the x86_64 variants"
+}
+
 expected x86_64 "${x86_variants[@]}"
+sanitizer_check
 expected arm64 "${arm64_variants[@]}"
 
 if ! cmp -s "$corpus/expected-x86_64.txt" "$corpus/expected-arm64.txt"; then
 	diff "$corpus/expected-x86_64.txt" "$corpus/expected-arm64.txt" >&2 || true
 	die "x86_64 and arm64 results differ (the corpus C is meant to be arch-neutral)"
 fi
+
+# Provenance: the exact tools and flags this corpus was made with.
+{
+	echo "# Written by scripts/make-fixtures.sh: the tools and flags that made this corpus."
+	echo "gcc: $(gcc --version | head -1)"
+	echo "aarch64-linux-gnu-gcc: $(aarch64-linux-gnu-gcc --version | head -1)"
+	echo "objdump: $(objdump --version | head -1)"
+	echo "aarch64-linux-gnu-objdump: $(aarch64-linux-gnu-objdump --version | head -1)"
+	echo "qemu-aarch64: $(qemu-aarch64 --version | head -1)"
+	echo "glibc (harness only): $(dpkg-query -W -f '${Version}' libc6-dev 2>/dev/null || echo unknown) x86_64, $(dpkg-query -W -f '${Version}' libc6-dev-arm64-cross 2>/dev/null || echo unknown) arm64"
+	echo "x86_64 flags: $x86_flags"
+	for v in "${x86_variants[@]}"; do echo "x86_64 $v: $(variant_flags x86_64 "$v")"; done
+	echo "arm64 flags: $arm64_flags"
+	for v in "${arm64_variants[@]}"; do echo "arm64 $v: $(variant_flags arm64 "$v")"; done
+} >"$corpus/toolchain.txt"
 
 echo "make-fixtures: $(grep -c ' = ' "$corpus/expected-x86_64.txt") cases, $(du -sh "$corpus" | cut -f1) in $corpus"
