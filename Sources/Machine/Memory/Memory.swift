@@ -257,14 +257,17 @@ public final class Memory {
     /// `text_poke()`: writes `bytes` at `address` whatever the page permissions, then tells every decode cache.
     /// Every byte must be mapped; nothing is written otherwise.
     public func pokeText(_ address: UInt64, bytes: [UInt8]) throws(MemoryFault) {
-        try kernelWrite(address, bytes: bytes)
-        notifyTextChanged(at: address, length: bytes.count)
+        try write(privileged: address, bytes: bytes, alwaysNotify: true)
     }
 
     /// Writes bytes on the kernel's behalf, ignoring write protection (loading, stack set-up). Every byte must be
     /// mapped; nothing is written otherwise. Executable bytes written this way also invalidate decode caches.
     public func kernelWrite(_ address: UInt64, bytes: [UInt8]) throws(MemoryFault) {
-        var touchesText = false
+        try write(privileged: address, bytes: bytes, alwaysNotify: false)
+    }
+
+    private func write(privileged address: UInt64, bytes: [UInt8], alwaysNotify: Bool) throws(MemoryFault) {
+        var touchesText = alwaysNotify
         for i in 0..<bytes.count {
             let a = address &+ UInt64(i)
             guard let index = pageTable[a >> Memory.pageShift] else {
