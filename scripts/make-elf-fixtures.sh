@@ -18,6 +18,7 @@ fi
 # The loader's placement in a fresh machine: the text region starts at Architecture.kernelTextBase, the
 # read-only region at the next page after text, the writable region at the next page after that; each region
 # takes its sections in section-header order honouring sh_addralign, NOBITS after PROGBITS, COMMON last.
+# Gaps are zero (=0 stops ld filling code gaps with nops), as the module loader's memset leaves them.
 # The host function the tests register first lives at Machine.hostFunctionBase + 16.
 link() { # arch prefix base name entry defsyms...
     arch=$1; prefix=$2; base=$3; name=$4; entry=$5; shift 5
@@ -25,7 +26,7 @@ link() { # arch prefix base name entry defsyms...
 PHDRS { text PT_LOAD FLAGS(5); rodata PT_LOAD FLAGS(4); data PT_LOAD FLAGS(6); }
 SECTIONS {
   . = $base;
-  .text : { *(.text .text.*) } :text
+  .text : { *(.text .text.*) } :text =0
   . = ALIGN(0x1000);
   .rodata : { *(.rodata .rodata.* __mcount_loc) } :rodata
   . = ALIGN(0x1000);

@@ -52,7 +52,9 @@ public enum ELFLoader {
         for section in file.sections where section.isAllocated && !section.isNoBits {
             guard let placement = layout.placements[section.index] else { continue }
             let at = Int(placement.offset - layout.regions[placement.region].start)
-            images[placement.region].replaceSubrange(at..<at + Int(section.size), with: file.contents(of: section))
+            // Same-length replacement: contents are `sh_size` bytes, or none for an (odd) allocated SHT_NULL.
+            let contents = file.contents(of: section)
+            images[placement.region].replaceSubrange(at..<at + contents.count, with: contents)
         }
 
         var ftraceSites: [UInt64] = []
