@@ -5,7 +5,7 @@
 #   <arch>/<name>.o            the relocatable object the loader loads
 #   <arch>/<name>.linked       ld's ET_EXEC output (also the ET_EXEC loading fixture)
 #   <arch>/<name>.<section>.bin objcopy -O binary of each linked output section with contents
-#   <arch>/<name>.layout       "name vma size contents|nobits" per linked output section (objdump -h)
+#   <arch>/<name>.layout       "name vma size contents|nobits" per allocated output section (objdump -h)
 #   <arch>/<name>.nm           nm -S of the linked image (symbol addresses, sizes, kallsyms-style types)
 # Needs binutils for both arches; swift build/test never run this.
 set -eu
@@ -38,10 +38,11 @@ LD
     ${prefix}ld -static -nostdlib --build-id=none --no-relax -z max-page-size=0x1000 -z noexecstack -e "$entry" "$@" -T "$arch/link.ld" \
         -o "$arch/$name.linked" "$arch/$name.o"
     rm "$arch/link.ld"
-    # "name vma size contents|nobits" per output section; the flags line after each tells which.
+    # "name vma size contents|nobits" per allocated output section; the flags line after each tells which.
     ${prefix}objdump -h "$arch/$name.linked" | awk '
         $2 ~ /^\./ { line = $2 " 0x" $4 " 0x" $3; next }
-        line != "" { print line, ($0 ~ /CONTENTS/ ? "contents" : "nobits"); line = "" }' > "$arch/$name.layout"
+        line != "" && $0 ~ /ALLOC/ { print line, ($0 ~ /CONTENTS/ ? "contents" : "nobits") }
+        { line = "" }' > "$arch/$name.layout"
     while read -r section vma size kind; do
         if [ "$kind" = contents ]; then
             ${prefix}objcopy -O binary -j "$section" "$arch/$name.linked" "$arch/$name$section.bin"

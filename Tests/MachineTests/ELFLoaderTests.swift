@@ -134,8 +134,18 @@ struct ELFLoaderTests {
         let entries = machine.symbols.lookupAll(name: "x86_entry")
         #expect(entries.map(\.module) == ["first", "second"])
         let helper = try #require(second.symbol(named: "x86_helper"))
-        // kallsyms sizes run to the next symbol of the module: x86_cold at +0x50 (nm) - x86_helper at +0x31.
-        #expect(machine.symbols.format(helper.address + 1) == "x86_helper+0x1/0x1f [second]")
+        // kallsyms sizes run to the next symbol of the module: x86_weak_hook at +0x45 (nm) - x86_helper at +0x31.
+        #expect(machine.symbols.format(helper.address + 1) == "x86_helper+0x1/0x14 [second]")
+    }
+
+    @Test("sections that are not allocated are neither loaded nor relocated")
+    func unallocatedSkipped() throws {
+        var bytes = try ELFFixtures.bytes("x86_64/relocs.o")
+        // readelf -r: .rela.debug_info at 0x528, entry 0 R_X86_64_64; retype it to one the loader rejects.
+        bytes[0x528 + 8] = 9
+        let object = try ELFLoader.load(bytes: bytes, name: "relocs.o", into: ELFFixtures.relocsMachine(.x86_64))
+        // readelf -S: the SHF_ALLOC sections, in section-header order.
+        #expect(object.sections.map(\.name) == [".text", ".data", ".bss", ".text.unlikely", ".rodata", "__mcount_loc", ".data.rel"])
     }
 
     @Test("an object for the other architecture is refused", arguments: Architecture.allCases)

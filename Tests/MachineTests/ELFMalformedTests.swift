@@ -2,16 +2,17 @@ import Testing
 @testable import Machine
 
 /// Malformed files give an `ELFError` naming the file, the structure and the problem, never a crash. The
-/// corruptions patch `x86_64/relocs.o` at offsets from the ELF64 spec (header fields) and from `readelf -S -r -s`
-/// of that file: 16 sections, table at 0x4e0; section 1 .text at 0x40 size 0x45; section 2 .rela.text at
-/// 0x298 size 0xd8 (entry 0: R_X86_64_PLT32 against printk at .text+0xb); section 13 .symtab at 0xe0
-/// (14 entries; symbol 6 is x86_entry); section 5 .bss size 0x40; the file is 0x8e0 bytes.
+/// corruptions patch `x86_64/relocs.o` at offsets from the ELF64 spec (header fields) and from `readelf -hSrsW`
+/// of that file: 22 sections, table at 0x5f0; section 1 .text at 0x40 size 0x46; section 2 .rela.text at
+/// 0x348 size 0xd8 (entry 0: R_X86_64_PLT32 against printk at .text+0xb); section 19 .symtab at 0x120
+/// (17 entries; symbol 7 is x86_entry), section 20 .strtab size 0x90, section 21 .shstrtab size 0xae;
+/// section 5 .bss; the file is 0xb70 bytes.
 @Suite("ELF malformed input")
 struct ELFMalformedTests {
-    static let sectionTable = 0x4e0
+    static let sectionTable = 0x5f0
     static func sectionHeader(_ index: Int) -> Int { sectionTable + index * 64 }
-    static let symbolTable = 0xe0
-    static let relaText = 0x298
+    static let symbolTable = 0x120
+    static let relaText = 0x348
 
     static func good() throws -> [UInt8] { try ELFFixtures.bytes("x86_64/relocs.o") }
 
@@ -53,46 +54,46 @@ struct ELFMalformedTests {
               message: "bad.o: ELF header has type ET_DYN (3); only ET_REL (1) and ET_EXEC (2) are supported"),
         .init(what: "EM_ARM", offset: 18, size: 2, value: 40, kind: .unsupported,
               message: "bad.o: ELF header has machine EM_ARM (40); only EM_X86_64 (62) and EM_AARCH64 (183) are supported"),
-        .init(what: "section header table past the end", offset: 40, size: 8, value: 0x8e0 - 0x10, kind: .truncated,
-              message: "bad.o: ELF header section header table extends past end of file (offset 0x8d0 + size 0x400 > 0x8e0)"),
+        .init(what: "section header table past the end", offset: 40, size: 8, value: 0xb70 - 0x10, kind: .truncated,
+              message: "bad.o: ELF header section header table extends past end of file (offset 0xb60 + size 0x580 > 0xb70)"),
         .init(what: "section header table offset wraps", offset: 40, size: 8, value: UInt64.max - 8, kind: .truncated,
-              message: "bad.o: ELF header section header table extends past end of file (offset 0xfffffffffffffff7 + size 0x400 > 0x8e0)"),
+              message: "bad.o: ELF header section header table extends past end of file (offset 0xfffffffffffffff7 + size 0x580 > 0xb70)"),
         .init(what: "wrong e_shentsize", offset: 58, size: 2, value: 0x28, kind: .badHeader,
               message: "bad.o: ELF header has section header size 0x28; ELF64 needs 0x40"),
         .init(what: "e_shstrndx out of range", offset: 62, size: 2, value: 99, kind: .outOfRange,
-              message: "bad.o: ELF header section name table index 99 is out of range (16 sections)"),
+              message: "bad.o: ELF header section name table index 99 is out of range (22 sections)"),
         .init(what: "e_shstrndx not a string table", offset: 62, size: 2, value: 1, kind: .outOfRange,
               message: "bad.o: section name table (section 1) has type 1, not SHT_STRTAB (3)"),
         .init(what: "sh_name out of range", offset: sectionHeader(1), size: 4, value: 0xffff, kind: .outOfRange,
-              message: "bad.o: section 1 has name offset 0xffff outside the section name table (size 0x79) or unterminated"),
-        .init(what: "section contents past the end", offset: sectionHeader(2) + 32, size: 8, value: 0x900, kind: .truncated,
-              message: "bad.o: section 2 (.rela.text) extends past end of file (offset 0x298 + size 0x900 > 0x8e0)"),
+              message: "bad.o: section 1 has name offset 0xffff outside the section name table (size 0xae) or unterminated"),
+        .init(what: "section contents past the end", offset: sectionHeader(2) + 32, size: 8, value: 0xd00, kind: .truncated,
+              message: "bad.o: section 2 (.rela.text) extends past end of file (offset 0x348 + size 0xd00 > 0xb70)"),
         .init(what: "sh_offset + sh_size wraps", offset: sectionHeader(1) + 24, size: 8, value: UInt64.max, kind: .truncated,
-              message: "bad.o: section 1 (.text) extends past end of file (offset 0xffffffffffffffff + size 0x45 > 0x8e0)"),
+              message: "bad.o: section 1 (.text) extends past end of file (offset 0xffffffffffffffff + size 0x46 > 0xb70)"),
         .init(what: "alignment not a power of two", offset: sectionHeader(1) + 48, size: 8, value: 3, kind: .badHeader,
               message: "bad.o: section 1 (.text) has alignment 0x3, which is not a power of two"),
-        .init(what: "symtab sh_link out of range", offset: sectionHeader(13) + 40, size: 4, value: 99, kind: .outOfRange,
-              message: "bad.o: section 13 (.symtab) links to string table section 99, out of range (16 sections)"),
-        .init(what: "symtab entry size", offset: sectionHeader(13) + 56, size: 8, value: 16, kind: .badHeader,
-              message: "bad.o: section 13 (.symtab) has entry size 0x10; Elf64_Sym is 0x18"),
+        .init(what: "symtab sh_link out of range", offset: sectionHeader(19) + 40, size: 4, value: 99, kind: .outOfRange,
+              message: "bad.o: section 19 (.symtab) links to string table section 99, out of range (22 sections)"),
+        .init(what: "symtab entry size", offset: sectionHeader(19) + 56, size: 8, value: 16, kind: .badHeader,
+              message: "bad.o: section 19 (.symtab) has entry size 0x10; Elf64_Sym is 0x18"),
         .init(what: "rela sh_info out of range", offset: sectionHeader(2) + 44, size: 4, value: 77, kind: .outOfRange,
-              message: "bad.o: section 2 (.rela.text) applies to section 77 (sh_info), out of range (16 sections)"),
+              message: "bad.o: section 2 (.rela.text) applies to section 77 (sh_info), out of range (22 sections)"),
         .init(what: "rela sh_link not the symbol table", offset: sectionHeader(2) + 40, size: 4, value: 1, kind: .outOfRange,
               message: "bad.o: section 2 (.rela.text) links to section 1 (sh_link), which is not the symbol table"),
         .init(what: "rela size not a multiple", offset: sectionHeader(2) + 32, size: 8, value: 0xd0, kind: .badHeader,
               message: "bad.o: section 2 (.rela.text) has size 0xd0, not a multiple of the entry size 0x18"),
-        .init(what: "st_shndx out of range", offset: symbolTable + 6 * 24 + 6, size: 2, value: 0x50, kind: .outOfRange,
-              message: "bad.o: symbol 6 (x86_entry) has section index 80, out of range (16 sections)"),
-        .init(what: "SHN_XINDEX", offset: symbolTable + 6 * 24 + 6, size: 2, value: 0xffff, kind: .unsupported,
-              message: "bad.o: symbol 6 (x86_entry) uses an extended section index (SHN_XINDEX)"),
-        .init(what: "st_name out of range", offset: symbolTable + 6 * 24, size: 4, value: 0x10_0000, kind: .outOfRange,
-              message: "bad.o: symbol 6 has name offset 0x100000 outside section 14 (.strtab) (size 0x68) or unterminated"),
+        .init(what: "st_shndx out of range", offset: symbolTable + 7 * 24 + 6, size: 2, value: 0x50, kind: .outOfRange,
+              message: "bad.o: symbol 7 (x86_entry) has section index 80, out of range (22 sections)"),
+        .init(what: "SHN_XINDEX", offset: symbolTable + 7 * 24 + 6, size: 2, value: 0xffff, kind: .unsupported,
+              message: "bad.o: symbol 7 (x86_entry) uses an extended section index (SHN_XINDEX)"),
+        .init(what: "st_name out of range", offset: symbolTable + 7 * 24, size: 4, value: 0x10_0000, kind: .outOfRange,
+              message: "bad.o: symbol 7 has name offset 0x100000 outside section 20 (.strtab) (size 0x90) or unterminated"),
         .init(what: "relocation symbol out of range", offset: relaText + 12, size: 4, value: 0xffff, kind: .outOfRange,
-              message: "bad.o: relocation 0 of section 2 (.rela.text) refers to symbol 65535, out of range (14 symbols)"),
+              message: "bad.o: relocation 0 of section 2 (.rela.text) refers to symbol 65535, out of range (17 symbols)"),
         .init(what: "relocation offset past the section", offset: relaText, size: 8, value: 0x1000, kind: .outOfRange,
-              message: "bad.o: relocation 0 of section 2 (.rela.text) has offset 0x1000 past the end of section 1 (.text) (size 0x45)"),
-        .init(what: "relocation field runs past the section", offset: relaText, size: 8, value: 0x43, kind: .outOfRange,
-              message: "bad.o: relocation 0 of section 2 (.rela.text) at .text+0x43 R_X86_64_PLT32 (4) patches 4 bytes, past the end of section 1 (.text) (size 0x45)"),
+              message: "bad.o: relocation 0 of section 2 (.rela.text) has offset 0x1000 past the end of section 1 (.text) (size 0x46)"),
+        .init(what: "relocation field runs past the section", offset: relaText, size: 8, value: 0x44, kind: .outOfRange,
+              message: "bad.o: relocation 0 of section 2 (.rela.text) at .text+0x44 R_X86_64_PLT32 (4) patches 4 bytes, past the end of section 1 (.text) (size 0x46)"),
         .init(what: "unsupported relocation type", offset: relaText + 8, size: 4, value: 9, kind: .unsupported,
               message: "bad.o: relocation 0 of section 2 (.rela.text) at .text+0xb has type R_X86_64_GOTPCREL (9), which the loader does not support"),
         .init(what: "unknown relocation type", offset: relaText + 8, size: 4, value: 200, kind: .unsupported,

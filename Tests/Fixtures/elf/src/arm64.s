@@ -44,6 +44,12 @@ a64_helper:
 	ret
 	.size	a64_helper, .-a64_helper
 
+	.weak	a64_weak_hook			// a weak definition: nm and kallsyms say W
+	.type	a64_weak_hook, %function
+a64_weak_hook:
+	ret
+	.size	a64_weak_hook, .-a64_weak_hook
+
 	.section .text.unlikely, "ax", %progbits
 	.globl	a64_cold
 	.type	a64_cold, %function
@@ -70,11 +76,6 @@ table:
 literal:
 	.xword	counter + 8			// R_AARCH64_ABS64 with an addend
 	.size	literal, 8
-
-	.section __patchable_function_entries, "awo", %progbits, a64_entry
-	.p2align 3
-	.xword	.Lpfe_entry
-	.xword	.Lpfe_helper
 
 	.data
 	.p2align 4
@@ -104,5 +105,24 @@ zeroed:
 	.zero	64
 	.size	zeroed, 64
 	.comm	common_buf, 32, 16
+	.lcomm	local_buf, 24			// a local bss object: b
+
+	.section .data.rel, "aw", %progbits
+	.weak	a64_weak_object			// a weak object: V
+	.type	a64_weak_object, %object
+a64_weak_object:
+	.xword	a64_weak_hook
+	.size	a64_weak_object, 8
+
+	// Last of the writable sections: ld places SHF_LINK_ORDER sections after the others of their output section.
+	.section __patchable_function_entries, "awo", %progbits, a64_entry
+	.p2align 3
+	.xword	.Lpfe_entry
+	.xword	.Lpfe_helper
+
+	// Not allocated: its relocations must be skipped, and it must not be loaded.
+	.section .debug_info, "", %progbits
+	.xword	a64_entry
+	.ident	"kprobesim fixture"
 
 	.section .note.GNU-stack, "", %progbits

@@ -27,6 +27,12 @@ x86_helper:
 	ret
 	.size	x86_helper, .-x86_helper
 
+	.weak	x86_weak_hook			# a weak definition: nm and kallsyms say W
+	.type	x86_weak_hook, @function
+x86_weak_hook:
+	ret
+	.size	x86_weak_hook, .-x86_weak_hook
+
 	.section .text.unlikely, "ax", @progbits
 	.globl	x86_cold
 	.type	x86_cold, @function
@@ -74,5 +80,18 @@ zeroed:
 	.zero	64
 	.size	zeroed, 64
 	.comm	common_buf, 32, 16
+	.lcomm	local_buf, 24			# a local bss object: b
+
+	.section .data.rel, "aw", @progbits
+	.weak	x86_weak_object			# a weak object: V
+	.type	x86_weak_object, @object
+x86_weak_object:
+	.quad	x86_weak_hook
+	.size	x86_weak_object, 8
+
+	# Not allocated: its relocations must be skipped, and it must not be loaded.
+	.section .debug_info, "", @progbits
+	.quad	x86_entry
+	.ident	"kprobesim fixture"
 
 	.section .note.GNU-stack, "", @progbits
