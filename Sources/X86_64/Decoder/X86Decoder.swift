@@ -47,7 +47,7 @@ public enum X86Decoder {
         // Legacy prefixes, then at most one REX that counts only when it comes last.
         while true {
             switch byte {
-            case 0x66: insn.prefixes.operandSize = true
+            case 0x66: insn.prefixes.operandSize = true; insn.prefixes.operandSizeCount += 1
             case 0x67: insn.prefixes.addressSize = true
             case 0xf0: insn.prefixes.lock = true
             case 0xf2: insn.prefixes.repne = true; insn.prefixes.rep = false

@@ -2,6 +2,8 @@
 public struct X86Prefixes: Sendable, Hashable {
     /// `66`: operand-size override (or mandatory SSE prefix).
     public var operandSize = false
+    /// How many `66` bytes there were (objdump prints each redundant one as `data16`).
+    public var operandSizeCount = 0
     /// `67`: address-size override.
     public var addressSize = false
     /// `F0`.
