@@ -30,6 +30,9 @@ public enum ARM64PtRegs {
     public static let exclusiveArmed = 57
     /// `MDSCR_EL1` of this CPU (`SS` bit 0, `KDE` bit 13): with `PSTATE.SS` it requests a hardware step.
     public static let mdscr = 58
+    /// `SP_EL0` (the kernel keeps `current` there) and `TPIDR_EL1` (the per-CPU offset), for MRS/MSR.
+    public static let spEL0 = 59
+    public static let tpidrEL1 = 60
     /// Where writes to XZR go (never read) and where reads of XZR come from (always zero).
     public static let zeroWriteSlot = 62
     public static let zeroReadSlot = 63
