@@ -15,16 +15,56 @@ public struct ARM64Instruction: Sendable, Hashable {
     public var rm: UInt8 = ARM64PtRegs.zeroReadSlotByte
     /// Third source (`Ra`), or `Rt2` of pairs.
     public var ra: UInt8 = ARM64PtRegs.zeroReadSlotByte
+    /// The boolean attributes below, packed so the whole value is four words (passed in registers).
+    var attributes: UInt8 = Attribute.is64
+
+    enum Attribute {
+        static let is64: UInt8 = 1 << 0
+        static let setsFlags: UInt8 = 1 << 1
+        static let subtract: UInt8 = 1 << 2
+        static let signExtend: UInt8 = 1 << 3
+        static let acquireRelease: UInt8 = 1 << 4
+        static let invert: UInt8 = 1 << 5
+        static let usesImmediate: UInt8 = 1 << 6
+    }
+
+    @inline(__always) private func has(_ attribute: UInt8) -> Bool { attributes & attribute != 0 }
+
+    @inline(__always) private mutating func set(_ attribute: UInt8, _ value: Bool) {
+        attributes = value ? attributes | attribute : attributes & ~attribute
+    }
+
     /// 64-bit operation (`sf`), or a load's 64-bit destination.
-    public var is64 = true
-    public var setsFlags = false
-    public var subtract = false
-    public var signExtend = false
-    public var acquireRelease = false
+    public var is64: Bool {
+        get { has(Attribute.is64) }
+        set { set(Attribute.is64, newValue) }
+    }
+    public var setsFlags: Bool {
+        get { has(Attribute.setsFlags) }
+        set { set(Attribute.setsFlags, newValue) }
+    }
+    public var subtract: Bool {
+        get { has(Attribute.subtract) }
+        set { set(Attribute.subtract, newValue) }
+    }
+    public var signExtend: Bool {
+        get { has(Attribute.signExtend) }
+        set { set(Attribute.signExtend, newValue) }
+    }
+    public var acquireRelease: Bool {
+        get { has(Attribute.acquireRelease) }
+        set { set(Attribute.acquireRelease, newValue) }
+    }
     /// `N` of logical (shifted register): the second operand is inverted (BIC/ORN/EON/BICS).
-    public var invert = false
+    public var invert: Bool {
+        get { has(Attribute.invert) }
+        set { set(Attribute.invert, newValue) }
+    }
     /// CCMP/CCMN with an immediate second operand.
-    public var usesImmediate = false
+    public var usesImmediate: Bool {
+        get { has(Attribute.usesImmediate) }
+        set { set(Attribute.usesImmediate, newValue) }
+    }
     /// Operation-specific small field (see the operation's documentation).
     public var variant: UInt8 = 0
     /// Condition code (B.cond, CSEL, CCMP).
