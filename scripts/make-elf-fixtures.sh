@@ -66,3 +66,8 @@ as --64 -o x86_64/overflow.o src/x86_64-overflow.s
 as --64 -o x86_64/unsupported.o src/x86_64-unsupported.s
 aarch64-linux-gnu-as -o arm64/overflow.o src/arm64-overflow.s
 aarch64-linux-gnu-as -o arm64/unsupported.o src/arm64-unsupported.s
+aarch64-linux-gnu-as -o arm64/beyond.o src/arm64-beyond.s
+# The module PLT veneer oracle: GNU as's encoding of the veneer for the first host function.
+aarch64-linux-gnu-as -o arm64/veneer.o src/arm64-veneer.s
+aarch64-linux-gnu-objcopy -O binary -j .text arm64/veneer.o arm64/veneer.bin
+rm arm64/veneer.o
