@@ -1,6 +1,7 @@
 /// Where a relocatable object's allocated sections go, as offsets from the image base. Deterministic, so a
 /// linker script can reproduce it (scripts/make-elf-fixtures.sh does, for the tests' GNU ld oracle):
 ///
+/// - allocated sections only, without `.modinfo` and `__versions` (see `isLoaded`);
 /// - three regions, each starting on a page boundary after the previous one: text (`SHF_EXECINSTR`, `r-x`),
 ///   read-only data (other allocated, non-writable sections, `r--`), writable data (`SHF_WRITE`, `rw-`);
 /// - within a region, sections with contents in section-header order, then `SHT_NOBITS` sections in order,
@@ -72,7 +73,7 @@ struct ELFLayout {
         }
 
         for noBits in [false, true] {
-            for section in file.sections where section.isAllocated && section.isNoBits == noBits {
+            for section in file.sections where ELFLayout.isLoaded(section) && section.isNoBits == noBits {
                 let index = region(of: section)
                 relative[section.index] = try append(section.size, alignment: section.alignment, to: index, structure: section.label)
                 if !noBits { regions[index].contentSize = regions[index].size }
@@ -112,11 +113,17 @@ struct ELFLayout {
         pltOffset += regions[0].start
     }
 
+    /// Whether the module loader keeps `section`: allocated ones, except `.modinfo` and `__versions`, which the
+    /// kernel reads at load time but does not keep (`rewrite_section_headers` clears their `SHF_ALLOC`).
+    static func isLoaded(_ section: ELFSection) -> Bool {
+        section.isAllocated && section.name != ".modinfo" && section.name != "__versions"
+    }
+
     /// The distinct destinations of branches in allocated sections that may need a veneer.
     private static func pltKeys(_ file: ELFFile) -> [ModulePLT.Key] {
         var keys: [ModulePLT.Key] = []
         var seen = Set<ModulePLT.Key>()
-        for relocationSection in file.relocationSections where file.sections[relocationSection.target].isAllocated {
+        for relocationSection in file.relocationSections where isLoaded(file.sections[relocationSection.target]) {
             for relocation in relocationSection.relocations
             where ModulePLT.isBranch(ELFRelocationType(relocation.type, architecture: file.architecture))
                 && ModulePLT.needsSlot(file.symbols[relocation.symbolIndex]) {

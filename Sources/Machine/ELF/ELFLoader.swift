@@ -189,6 +189,11 @@ public enum ELFLoader {
         } catch {
             throw ELFError(.placement, file: file.name, structure: "image", problem: "could not be written: \(error)")
         }
+        // Keep later module loads out of an image linked into the kernel image region.
+        if let start = segments.map(\.virtualAddress).min(), start >= machine.architecture.kernelTextBase,
+           let end = segments.map({ $0.virtualAddress + $0.memorySize }).max(), end > machine.textNext {
+            _ = machine.reserveImage(size: end - machine.textNext)
+        }
         let loaded = file.sections.filter(\.isAllocated).map {
             LoadedSection(name: $0.name, address: $0.address, size: $0.size, permissions: $0.permissions)
         }
