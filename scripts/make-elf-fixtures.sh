@@ -19,6 +19,7 @@ fi
 # read-only region at the next page after text, the writable region at the next page after that; each region
 # takes its sections in section-header order honouring sh_addralign, NOBITS after PROGBITS, COMMON last.
 # Gaps are zero (=0 stops ld filling code gaps with nops), as the module loader's memset leaves them.
+# .modinfo is discarded: the module loader does not keep it either.
 # The host function the tests register first lives at Machine.hostFunctionBase + 16.
 link() { # arch prefix base name entry defsyms...
     arch=$1; prefix=$2; base=$3; name=$4; entry=$5; shift 5
@@ -32,7 +33,7 @@ SECTIONS {
   . = ALIGN(0x1000);
   .data : { *(.data .data.* __patchable_function_entries) } :data
   .bss : { *(.bss .bss.*) *(COMMON) } :data
-  /DISCARD/ : { *(.note.GNU-stack) }
+  /DISCARD/ : { *(.note.GNU-stack) *(.modinfo) }
 }
 LD
     ${prefix}ld -static -nostdlib --build-id=none --no-relax -z max-page-size=0x1000 -z noexecstack -e "$entry" "$@" -T "$arch/link.ld" \
@@ -66,3 +67,8 @@ as --64 -o x86_64/overflow.o src/x86_64-overflow.s
 as --64 -o x86_64/unsupported.o src/x86_64-unsupported.s
 aarch64-linux-gnu-as -o arm64/overflow.o src/arm64-overflow.s
 aarch64-linux-gnu-as -o arm64/unsupported.o src/arm64-unsupported.s
+aarch64-linux-gnu-as -o arm64/beyond.o src/arm64-beyond.s
+# The module PLT veneer oracle: GNU as's encoding of the veneer for the first host function.
+aarch64-linux-gnu-as -o arm64/veneer.o src/arm64-veneer.s
+aarch64-linux-gnu-objcopy -O binary -j .text arm64/veneer.o arm64/veneer.bin
+rm arm64/veneer.o

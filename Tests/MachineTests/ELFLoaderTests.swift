@@ -148,6 +148,25 @@ struct ELFLoaderTests {
         #expect(object.sections.map(\.name) == [".text", ".data", ".bss", ".text.unlikely", ".rodata", "__mcount_loc", ".data.rel"])
     }
 
+    @Test(".modinfo is allocated but, as in the kernel, not kept; nor is its symbol")
+    func modinfoSkipped() throws {
+        let object = try ELFLoader.load(bytes: ELFFixtures.bytes("arm64/relocs.o"), name: "relocs.o",
+                                        into: ELFFixtures.relocsMachine(.arm64))
+        let file = try ELFFile(bytes: ELFFixtures.bytes("arm64/relocs.o"), name: "relocs.o")
+        #expect(file.section(named: ".modinfo")?.isAllocated == true)
+        #expect(object.section(named: ".modinfo") == nil)
+        #expect(object.symbol(named: "__UNIQUE_ID_license") == nil)
+    }
+
+    @Test("a module loaded after an executable in the image region goes after it")
+    func moduleAfterExecutable() throws {
+        let machine = ELFFixtures.relocsMachine(.x86_64)
+        _ = try ELFLoader.load(bytes: ELFFixtures.bytes("x86_64/relocs.linked"), name: "relocs.linked", into: machine)
+        let module = try ELFLoader.load(bytes: ELFFixtures.bytes("x86_64/relocs.o"), name: "relocs.o", into: machine, module: "m")
+        // relocs.layout: the linked image's .bss ends at 0xffffffff81002020 + 0x80; the next page follows.
+        #expect(module.section(named: ".text")?.address == 0xffff_ffff_8100_3000)
+    }
+
     @Test("an object for the other architecture is refused", arguments: Architecture.allCases)
     func wrongArchitecture(architecture: Architecture) throws {
         let other: Architecture = architecture == .x86_64 ? .arm64 : .x86_64

@@ -146,12 +146,13 @@ struct ELFMalformedTests {
         }
     }
 
-    @Test("seeded fuzz: any mutation of a good object is success or an ELFError", arguments: Architecture.allCases)
-    func fuzz(architecture: Architecture) throws {
-        let seed: UInt64 = 0x5eed_e1f0 &+ UInt64(architecture == .x86_64 ? 0 : 1)
-        print("ELF fuzz \(architecture): seed \(ELFError.hex(seed))")
+    @Test("seeded fuzz: any mutation of a good file is success or an ELFError",
+          arguments: [(Architecture.x86_64, "relocs.o"), (.arm64, "relocs.o"), (.x86_64, "relocs.linked"), (.arm64, "relocs.linked")])
+    func fuzz(architecture: Architecture, file: String) throws {
+        let seed: UInt64 = 0x5eed_e1f0 &+ UInt64(architecture == .x86_64 ? 0 : 1) &+ UInt64(file.hasSuffix(".o") ? 0 : 2)
+        print("ELF fuzz \(architecture) \(file): seed \(ELFError.hex(seed))")
         var random = SeededGenerator(seed: seed)
-        let good = try ELFFixtures.bytes("\(architecture)/relocs.o")
+        let good = try ELFFixtures.bytes("\(architecture)/\(file)")
         let interesting: [UInt64] = [0, 1, 0x7f, 0xff, 0xffff, 0x7fff_ffff, 0xffff_ffff, UInt64(good.count), UInt64.max]
         var failures = 0, successes = 0
         for iteration in 0..<2000 {
@@ -174,7 +175,7 @@ struct ELFMalformedTests {
                 #expect(error.description.hasPrefix("fuzz.o: "), "seed \(seed) iteration \(iteration)")
             }
         }
-        print("ELF fuzz \(architecture): \(successes) loaded, \(failures) refused")
+        print("ELF fuzz \(architecture) \(file): \(successes) loaded, \(failures) refused")
         #expect(failures > 100, "mutations of the headers must be refused")
         #expect(successes > 100, "mutations of contents alone still load")
     }

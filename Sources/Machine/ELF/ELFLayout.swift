@@ -1,12 +1,16 @@
 /// Where a relocatable object's allocated sections go, as offsets from the image base. Deterministic, so a
 /// linker script can reproduce it (scripts/make-elf-fixtures.sh does, for the tests' GNU ld oracle):
 ///
+/// - allocated sections only, without `.modinfo` and `__versions` (see `isLoaded`);
 /// - three regions, each starting on a page boundary after the previous one: text (`SHF_EXECINSTR`, `r-x`),
 ///   read-only data (other allocated, non-writable sections, `r--`), writable data (`SHF_WRITE`, `rw-`);
 /// - within a region, sections with contents in section-header order, then `SHT_NOBITS` sections in order,
 ///   each at the next multiple of its `sh_addralign`;
 /// - `SHN_COMMON` symbols last in the writable region, in symbol-table order, aligned to their `st_value`
 ///   (which is their alignment), as ld's `*(COMMON)` after `*(.bss)` places them.
+///
+/// - arm64 module PLT veneers (`ModulePLT`), one per distinct far branch destination, after the text
+///   region's sections with contents (the kernel's `.plt` section).
 ///
 /// This mirrors the kernel's `layout_sections` (kernel/module/main.c), which also groups module sections
 /// text / rodata / data so each group can get its own page permissions.
@@ -37,6 +41,9 @@ struct ELFLayout {
     private(set) var commonOffsets: [UInt64?]
     /// Bytes to reserve (page aligned).
     private(set) var size: UInt64 = 0
+    /// The veneer destinations, in first-use order, and the offset of the first veneer from the image base.
+    private(set) var pltKeys: [ModulePLT.Key] = []
+    private(set) var pltOffset: UInt64 = 0
 
     init(_ file: ELFFile) throws(ELFError) {
         placements = Array(repeating: nil, count: file.sections.count)
@@ -66,10 +73,16 @@ struct ELFLayout {
         }
 
         for noBits in [false, true] {
-            for section in file.sections where section.isAllocated && section.isNoBits == noBits {
+            for section in file.sections where ELFLayout.isLoaded(section) && section.isNoBits == noBits {
                 let index = region(of: section)
                 relative[section.index] = try append(section.size, alignment: section.alignment, to: index, structure: section.label)
                 if !noBits { regions[index].contentSize = regions[index].size }
+            }
+            if !noBits {
+                pltKeys = ELFLayout.pltKeys(file)
+                pltOffset = try append(UInt64(pltKeys.count) * ModulePLT.entrySize, alignment: ModulePLT.alignment,
+                                       to: 0, structure: "the module PLT")
+                regions[0].contentSize = regions[0].size
             }
         }
         var commonRelative: [UInt64?] = Array(repeating: nil, count: file.symbols.count)
@@ -97,5 +110,27 @@ struct ELFLayout {
         for (index, offset) in commonRelative.enumerated() {
             commonOffsets[index] = offset.map { regions[2].start + $0 }
         }
+        pltOffset += regions[0].start
+    }
+
+    /// Whether the module loader keeps `section`: allocated ones, except `.modinfo` and `__versions`, which the
+    /// kernel reads at load time but does not keep (`rewrite_section_headers` clears their `SHF_ALLOC`).
+    static func isLoaded(_ section: ELFSection) -> Bool {
+        section.isAllocated && section.name != ".modinfo" && section.name != "__versions"
+    }
+
+    /// The distinct destinations of branches in allocated sections that may need a veneer.
+    private static func pltKeys(_ file: ELFFile) -> [ModulePLT.Key] {
+        var keys: [ModulePLT.Key] = []
+        var seen = Set<ModulePLT.Key>()
+        for relocationSection in file.relocationSections where isLoaded(file.sections[relocationSection.target]) {
+            for relocation in relocationSection.relocations
+            where ModulePLT.isBranch(ELFRelocationType(relocation.type, architecture: file.architecture))
+                && ModulePLT.needsSlot(file.symbols[relocation.symbolIndex]) {
+                let key = ModulePLT.Key(symbolIndex: relocation.symbolIndex, addend: relocation.addend)
+                if seen.insert(key).inserted { keys.append(key) }
+            }
+        }
+        return keys
     }
 }

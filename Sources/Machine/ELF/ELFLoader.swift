@@ -63,7 +63,6 @@ public enum ELFLoader {
             // Relocations of sections that are not loaded (.debug*, .comment...) have nothing to patch.
             guard let placement = layout.placements[target.index] else { continue }
             let records = target.name == "__mcount_loc" || target.name == "__patchable_function_entries"
-            let sectionStart = Int(placement.offset - layout.regions[placement.region].start)
             for relocation in relocationSection.relocations {
                 let type = ELFRelocationType(relocation.type, architecture: file.architecture)
                 let symbol = file.symbols[relocation.symbolIndex]
@@ -76,10 +75,8 @@ public enum ELFLoader {
                     throw fail(.outOfRange, "\(type) refers to \(symbol.label), which is in a section that is not loaded")
                 }
                 do {
-                    try ELFRelocator.apply(type, symbol: value, addend: relocation.addend,
-                                           place: base + placement.offset + relocation.offset,
-                                           image: &images[placement.region], at: sectionStart + Int(relocation.offset),
-                                           limit: sectionStart + Int(target.size))
+                    try relocate(relocation, type, value: value, at: placement, in: target, base: base,
+                                 layout: layout, images: &images)
                 } catch {
                     switch error {
                     case .unsupported:
@@ -109,6 +106,10 @@ public enum ELFLoader {
             loaded.append(LoadedSection(name: section.name, address: base + placement.offset, size: section.size,
                                         permissions: layout.regions[placement.region].permissions))
         }
+        if !layout.pltKeys.isEmpty {
+            loaded.append(LoadedSection(name: ".plt", address: base + layout.pltOffset,
+                                        size: UInt64(layout.pltKeys.count) * ModulePLT.entrySize, permissions: .text))
+        }
         let symbols = addSymbols(file, machine, module: module) { symbol in
             guard let value = values[symbol.index] else { return nil }
             if symbol.isCommon { return value }
@@ -116,6 +117,29 @@ public enum ELFLoader {
         }
         return LoadedObject(name: file.name, module: module, architecture: file.architecture, fileType: .relocatable,
                             sections: loaded, symbols: symbols, ftraceSites: ftraceSites, entry: nil)
+    }
+
+    /// Applies one relocation to the region images. An arm64 branch out of range goes through its
+    /// destination's PLT veneer, as `apply_relocate_add` retries with `module_emit_plt_entry`.
+    private static func relocate(_ relocation: ELFRelocation, _ type: ELFRelocationType, value: UInt64,
+                                 at placement: ELFLayout.Placement, in target: ELFSection, base: UInt64,
+                                 layout: ELFLayout, images: inout [[UInt8]]) throws(ELFRelocator.Failure) {
+        let place = base + placement.offset + relocation.offset
+        let sectionStart = Int(placement.offset - layout.regions[placement.region].start)
+        let at = sectionStart + Int(relocation.offset), limit = sectionStart + Int(target.size)
+        do {
+            try ELFRelocator.apply(type, symbol: value, addend: relocation.addend, place: place,
+                                   image: &images[placement.region], at: at, limit: limit)
+        } catch let failure where ModulePLT.isBranch(type) {
+            let key = ModulePLT.Key(symbolIndex: relocation.symbolIndex, addend: relocation.addend)
+            guard case .overflow = failure, let slot = layout.pltKeys.firstIndex(of: key) else { throw failure }
+            let offset = layout.pltOffset + UInt64(slot) * ModulePLT.entrySize
+            let veneer = ModulePLT.entry(for: value &+ UInt64(bitPattern: relocation.addend))
+            let slotAt = Int(offset - layout.regions[0].start)
+            images[0].replaceSubrange(slotAt..<slotAt + veneer.count, with: veneer)
+            try ELFRelocator.apply(type, symbol: base + offset, addend: 0, place: place,
+                                   image: &images[placement.region], at: at, limit: limit)
+        }
     }
 
     /// `simplify_symbols`: each undefined symbol's value from the machine's symbol table; weak ones not found
@@ -164,6 +188,11 @@ public enum ELFLoader {
             }
         } catch {
             throw ELFError(.placement, file: file.name, structure: "image", problem: "could not be written: \(error)")
+        }
+        // Keep later module loads out of an image linked into the kernel image region.
+        if let start = segments.map(\.virtualAddress).min(), start >= machine.architecture.kernelTextBase,
+           let end = segments.map({ $0.virtualAddress + $0.memorySize }).max(), end > machine.textNext {
+            _ = machine.reserveImage(size: end - machine.textNext)
         }
         let loaded = file.sections.filter(\.isAllocated).map {
             LoadedSection(name: $0.name, address: $0.address, size: $0.size, permissions: $0.permissions)

@@ -120,6 +120,13 @@ a64_weak_object:
 	.xword	.Lpfe_entry
 	.xword	.Lpfe_helper
 
+	// Allocated, but the module loader only reads it (MODULE_LICENSE's record): neither loaded nor listed.
+	.section .modinfo, "a", %progbits
+	.type	__UNIQUE_ID_license, %object
+__UNIQUE_ID_license:
+	.asciz	"license=GPL"
+	.size	__UNIQUE_ID_license, 12
+
 	// Not allocated: its relocations must be skipped, and it must not be loaded.
 	.section .debug_info, "", %progbits
 	.xword	a64_entry
