@@ -22,12 +22,12 @@ enum Disassembly {
                 }
             }
             guard case .success(let insn) = X86Decoder.decode(raw) else { return (Array(raw.prefix(1)), "(bad)") }
-            let text = X86Disassembler.text(insn, address: address) { machine.symbols.format($0) }
+            let text = X86Disassembler.text(insn, address: address) { machine.symbols.objdumpName($0) }
             return (Array(raw.prefix(insn.length)), text)
         case .arm64:
             let raw = bytesOverride ?? ((try? machine.memory.kernelRead(address, count: 4)) ?? [0, 0, 0, 0])
             let word = raw.prefix(4).enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (8 * UInt32($1.offset)) }
-            return (Array(raw.prefix(4)), ARM64Disassembler.describe(word))
+            return (Array(raw.prefix(4)), ARM64Disassembler.disassemble(word, at: address) { machine.symbols.objdumpName($0) })
         }
     }
 }

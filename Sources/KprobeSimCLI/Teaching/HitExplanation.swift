@@ -54,8 +54,12 @@ struct HitExplanation {
             let copy = Disassembly.instruction(machine, at: slot).0
             out.append("     " + Disassembly.line(machine, at: slot))
             out.append("     " + Disassembly.line(machine, at: slot + UInt64(copy.count)))
-            out.append(arch == .x86_64 ? "     (the copy, then int3: the second trap brings the CPU back)"
-                                       : "     (the copy, then BRK #0x006: the second trap brings the CPU back)")
+            if probe.isEmulated {
+                out.append("     (written, but never run: this instruction is emulated inside the first trap)")
+            } else {
+                out.append(arch == .x86_64 ? "     (the copy, then int3: the second trap brings the CPU back)"
+                                           : "     (the copy, then BRK #0x006: the second trap brings the CPU back)")
+            }
         } else {
             out.append("   no slot: this instruction is " + (arch == .x86_64 ? "emulated" : "simulated")
                 + " inside the first trap, never executed out of line")

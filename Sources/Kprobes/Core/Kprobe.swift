@@ -51,6 +51,12 @@ public final class Kprobe {
     public var isGone: Bool { flags.contains(.gone) }
     public var isOptimized: Bool { flags.contains(.optimized) }
     public var isFtrace: Bool { flags.contains(.ftrace) }
+    /// x86: the instruction is emulated in the int3 handler (its slot copy is written but never executed).
+    public var isEmulated: Bool {
+        if case .x86(let insn) = ainsn { return insn.emulation != nil }
+        return false
+    }
+
     /// The slot holding the copied instruction, if the arch uses one for this probe.
     public var slotAddress: UInt64? { ainsn.slot }
 }
