@@ -6,6 +6,7 @@
 #   exec/routines.s        hand-written test routines (committed source)
 #   exec/routines.bin      their .text as assembled by aarch64-linux-gnu-as
 #   exec/routines.syms     "<offset hex> <name>" of every routine (from nm)
+#   exec/routines.objdump  aarch64-linux-gnu-objdump -d of the object (symbolized branch targets)
 #   exec/expected.txt      "<name> <a0> <a1> <a2> <a3> = 0x<16 hex>", the routine run natively under qemu-aarch64
 #   asm/assembler.s/.bin   the assembler oracle: GNU as's bytes for a test source
 #   corpus/*.bin + *.objdump   .text samples of Debian arm64 binaries and do_sys_openat2 (Linux 6.1), with
@@ -19,6 +20,7 @@ trap 'rm -rf "$work"' EXIT
 # --- executor routines ----------------------------------------------------------------------------------------
 aarch64-linux-gnu-as -o "$work/routines.o" "$out/exec/routines.s"
 aarch64-linux-gnu-objcopy -O binary -j .text "$work/routines.o" "$out/exec/routines.bin"
+aarch64-linux-gnu-objdump -d "$work/routines.o" | sed -e "s|$work/||" > "$out/exec/routines.objdump"
 aarch64-linux-gnu-nm "$work/routines.o" | awk '$2 == "T" { print $1, $3 }' | sort > "$out/exec/routines.syms"
 {
     echo '#include <stdio.h>'
@@ -53,3 +55,30 @@ C
 } > "$work/driver.c"
 aarch64-linux-gnu-gcc -O1 -static -o "$work/driver" "$work/driver.c" "$work/routines.o"
 qemu-aarch64 "$work/driver" > "$out/exec/expected.txt"
+
+# --- decoder corpus ----------------------------------------------------------------------------------------------
+mkdir -p "$out/corpus"
+listing() {  # <name>: objdump listing of corpus/<name>.bin as raw aarch64 code
+    aarch64-linux-gnu-objdump -D -b binary -m aarch64 "$out/corpus/$1.bin" | sed -e "s|$out/corpus/||" > "$out/corpus/$1.objdump"
+}
+dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+apt-get update -qq
+for pkg in busybox-static libc6; do
+    (cd "$work" && apt-get download -q "$pkg:arm64" >/dev/null && dpkg-deb -x "$pkg"_*_arm64.deb "$work/$pkg")
+done
+# A contiguous 64 KiB window of .text from each (head of the section: the whole section would be megabytes).
+sample() {  # <elf> <name>
+    aarch64-linux-gnu-objcopy -O binary -j .text "$1" "$work/$2.text"
+    head -c 65536 "$work/$2.text" > "$out/corpus/$2.bin"
+    listing "$2"
+}
+sample "$work/busybox-static/bin/busybox" busybox
+sample "$(find "$work/libc6" -name 'libc.so.6' | head -1)" libc
+# do_sys_openat2's first bytes from the Linux 6.1 arm64 capture (/proc/kcore).
+grep '^do_sys_openat2 @' /work/shared/reference/linux-6.1-arm64-kprobes.txt | sed 's/.*: *//' | tr ' ' '\n' \
+    | grep -E '^[0-9a-f]{2}$' | while read -r b; do printf "\\$(printf '%03o' "0x$b")"; done > "$out/corpus/do_sys_openat2.bin"
+listing do_sys_openat2
+
+# --- assembler oracle ------------------------------------------------------------------------------------------------
+aarch64-linux-gnu-as -o "$work/assembler.o" "$out/asm/assembler.s"
+aarch64-linux-gnu-objcopy -O binary -j .text "$work/assembler.o" "$out/asm/assembler.bin"

@@ -61,6 +61,8 @@ public enum ARM64Operation: UInt8, Sendable, Hashable {
     case compareAndSwap, atomicMemory
     /// LDRAA/LDRAB: decoded, not executed.
     case loadAuthenticated
+    /// FEAT_MTE tag loads/stores, FEAT_MOPS CPY*/SET*, FEAT_LRCPC2 LDAPUR/STLUR: classified, not executed.
+    case memoryTag, memoryCopySet, loadAcquireUnscaled
     /// SIMD&FP loads and stores other than literal ones: decoded as a class, not executed.
     case simdLoadStore
 

@@ -31,6 +31,20 @@ public struct ARM64SystemRegister: Sendable, Hashable, CustomStringConvertible {
     public static let sctlrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 1, crm: 0, op2: 0)
     public static let cntvctEL0 = ARM64SystemRegister(op0: 3, op1: 3, crn: 14, crm: 0, op2: 2)
     public static let midrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 0, crm: 0, op2: 0)
+    public static let mpidrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 0, crm: 0, op2: 5)
+    public static let ctrEL0 = ARM64SystemRegister(op0: 3, op1: 3, crn: 0, crm: 0, op2: 1)
+    public static let dczidEL0 = ARM64SystemRegister(op0: 3, op1: 3, crn: 0, crm: 0, op2: 7)
+    public static let fpcr = ARM64SystemRegister(op0: 3, op1: 3, crn: 4, crm: 4, op2: 0)
+    public static let fpsr = ARM64SystemRegister(op0: 3, op1: 3, crn: 4, crm: 4, op2: 1)
+    public static let tpidrroEL0 = ARM64SystemRegister(op0: 3, op1: 3, crn: 13, crm: 0, op2: 3)
+    public static let cntfrqEL0 = ARM64SystemRegister(op0: 3, op1: 3, crn: 14, crm: 0, op2: 0)
+    public static let vbarEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 12, crm: 0, op2: 0)
+    public static let esrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 5, crm: 2, op2: 0)
+    public static let farEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 6, crm: 0, op2: 0)
+    public static let ttbr0EL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 2, crm: 0, op2: 0)
+    public static let ttbr1EL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 2, crm: 0, op2: 1)
+    public static let tcrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 2, crm: 0, op2: 2)
+    public static let contextidrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 13, crm: 0, op2: 1)
 
     /// The lower-case name objdump prints, if this is a register it names here.
     public var name: String? {
@@ -51,6 +65,20 @@ public struct ARM64SystemRegister: Sendable, Hashable, CustomStringConvertible {
         case .sctlrEL1: return "sctlr_el1"
         case .cntvctEL0: return "cntvct_el0"
         case .midrEL1: return "midr_el1"
+        case .mpidrEL1: return "mpidr_el1"
+        case .ctrEL0: return "ctr_el0"
+        case .dczidEL0: return "dczid_el0"
+        case .fpcr: return "fpcr"
+        case .fpsr: return "fpsr"
+        case .tpidrroEL0: return "tpidrro_el0"
+        case .cntfrqEL0: return "cntfrq_el0"
+        case .vbarEL1: return "vbar_el1"
+        case .esrEL1: return "esr_el1"
+        case .farEL1: return "far_el1"
+        case .ttbr0EL1: return "ttbr0_el1"
+        case .ttbr1EL1: return "ttbr1_el1"
+        case .tcrEL1: return "tcr_el1"
+        case .contextidrEL1: return "contextidr_el1"
         default: return nil
         }
     }

@@ -2,6 +2,7 @@ extension ARM64Decoder {
     /// `op0 = x1x0`: loads and stores.
     static func decodeLoadStore(_ w: UInt32) -> ARM64Instruction? {
         if w & 0x3F00_0000 == 0x0800_0000 { return decodeExclusiveOrdered(w) }
+        if w & 0x3B00_0000 == 0x1900_0000 { return decodeTagsCopiesRCpc(w) }
         if w & 0x3B00_0000 == 0x1800_0000 { return decodeLiteral(w) }
         if w & 0x3A00_0000 == 0x2800_0000 { return decodePair(w) }
         if w & 0x3A00_0000 == 0x3800_0000 { return decodeRegister(w) }
@@ -56,6 +57,17 @@ extension ARM64Decoder {
             i.operation = .compareAndSwap
             return i
         }
+    }
+
+    /// The `xx011x01` space: FEAT_MOPS memory copy/set (CPYP/SETP...), FEAT_MTE tag stores and loads
+    /// (STG, STZG, ST2G, LDG...), and FEAT_LRCPC2 unscaled LDAPUR/STLUR. Classified, not executed.
+    private static func decodeTagsCopiesRCpc(_ w: UInt32) -> ARM64Instruction? {
+        let size = bits(w, 31, 30)
+        if bits(w, 11, 10) == 1 && size == 0 { return ARM64Instruction(rawValue: w, operation: .memoryCopySet) }
+        guard !bit(w, 26) else { return nil }
+        if bit(w, 21) && size == 3 { return ARM64Instruction(rawValue: w, operation: .memoryTag) }
+        if !bit(w, 21) && bits(w, 11, 10) == 0 { return ARM64Instruction(rawValue: w, operation: .loadAcquireUnscaled) }
+        return nil
     }
 
     private static func decodeLiteral(_ w: UInt32) -> ARM64Instruction? {
@@ -162,6 +174,7 @@ extension ARM64Decoder {
             i.operation = .simdLoadStore
             return i
         }
+        if unsignedOffset { i.immediate = UInt64(bits(w, 21, 10)) << UInt64(size) }
         let unprivileged = !unsignedOffset && !bit(w, 21) && bits(w, 11, 10) == 2
         switch opc {
         case 0:
@@ -184,9 +197,6 @@ extension ARM64Decoder {
             i.signExtend = true
             i.is64 = opc == 2
             i.rd = writeZR(rt)
-        }
-        if unsignedOffset {
-            i.immediate = UInt64(bits(w, 21, 10)) << UInt64(size)
         }
         if i.mode == .register {
             i.amount = i.amount == 1 ? UInt8(size) : 0

@@ -116,7 +116,7 @@ struct ARM64Executor {
         case .sys: try systemInstruction(i)
         case .flagManipulation: try flagManipulation(i)
         case .sysl, .eret, .drps, .svc, .hvc, .smc, .hlt, .dcps, .ldrLiteralSIMD, .loadUnprivileged,
-             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32,
+             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32, .memoryTag, .memoryCopySet, .loadAcquireUnscaled,
              .pointerAuthData:
             throw .undefined
         }

@@ -1,4 +1,5 @@
 import Machine
+import ARM64
 
 /// The arm64 kprobe mechanism. kernel: arch/arm64/kernel/probes/kprobes.c, decode-insn.c, simulate-insn.c (6.1).
 ///
@@ -14,8 +15,8 @@ final class ARM64KprobeArch: KprobeArch {
     static let singleStepImmediate: UInt32 = 0x006
     /// `MAX_ATOMIC_CONTEXT_SIZE`: how far back the LDXR..STXR scan looks.
     static let maxAtomicContext: UInt64 = 32
-    /// pt_regs slots (x0..x30 = 0..30).
-    static let pcSlot = 32, pstateSlot = 33, linkRegister = 30
+    /// pt_regs slots, as the arm64 core lays out its register file.
+    static let pcSlot = ARM64PtRegs.pc, pstateSlot = ARM64PtRegs.pstate
     static let daifMask: UInt64 = 0x3C0
 
     private unowned let manager: KprobeManager

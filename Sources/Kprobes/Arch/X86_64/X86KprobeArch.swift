@@ -11,13 +11,11 @@ final class X86KprobeArch: KprobeArch {
     /// `MAX_INSN_SIZE`: also the slot size.
     static let maxInsnSize = 15
     static let int3: UInt8 = 0xCC
-    // pt_regs slots.
-    static let ip = 16, flags = 18, sp = 19, cx = 11
+    // pt_regs slots, as the x86_64 core lays out its register file.
+    static let ip = X86PtRegs.ip, flags = X86PtRegs.flags, sp = X86PtRegs.sp, cx = X86PtRegs.cx
     static let flagIF: UInt64 = 1 << 9, flagTF: UInt64 = 1 << 8
     static let flagCF: UInt64 = 1 << 0, flagPF: UInt64 = 1 << 2, flagZF: UInt64 = 1 << 6
     static let flagSF: UInt64 = 1 << 7, flagOF: UInt64 = 1 << 11
-    /// ModRM register number → pt_regs slot (kernel: addrmode_regoffs).
-    static let registerSlot: [Int] = [10, 11, 12, 5, 19, 4, 13, 14, 9, 8, 7, 6, 3, 2, 1, 0]
 
     private unowned let manager: KprobeManager
     private var machine: Machine { manager.machine }
@@ -472,11 +470,11 @@ final class X86KprobeArch: KprobeArch {
             if type == 1 { match = match && flags & X86KprobeArch.flagZF != 0 }
             jump(match, rel)
         case .callIndirect(let register):
-            let target = r[X86KprobeArch.registerSlot[Int(register)]]
+            let target = r[X86PtRegs.slotOfRegisterNumber[Int(register)]]
             push(profile.x86IndirectCallReturnsToNextInstruction ? next : r[X86KprobeArch.ip] &- 1 &+ 5)
             r[X86KprobeArch.ip] = target
         case .jmpIndirect(let register):
-            r[X86KprobeArch.ip] = r[X86KprobeArch.registerSlot[Int(register)]]
+            r[X86KprobeArch.ip] = r[X86PtRegs.slotOfRegisterNumber[Int(register)]]
         }
     }
 }
