@@ -98,6 +98,8 @@ struct ELFMalformedTests {
               message: "bad.o: relocation 0 of section 2 (.rela.text) at .text+0xb has type R_X86_64_GOTPCREL (9), which the loader does not support"),
         .init(what: "unknown relocation type", offset: relaText + 8, size: 4, value: 200, kind: .unsupported,
               message: "bad.o: relocation 0 of section 2 (.rela.text) at .text+0xb has type unknown (200), which the loader does not support"),
+        .init(what: "writable text", offset: sectionHeader(1) + 8, size: 8, value: 0x7, kind: .unsupported,
+              message: "bad.o: section 1 (.text) has invalid WRITE|EXEC flags (the kernel refuses W+X module sections)"),
         .init(what: "huge .bss", offset: sectionHeader(5) + 32, size: 8, value: 1 << 40, kind: .placement,
               message: "bad.o: section 5 (.bss) makes the image larger than the loader's limit of 0x4000000 bytes"),
         .init(what: "alignment above the page size", offset: sectionHeader(5) + 48, size: 8, value: 0x10000, kind: .placement,

@@ -72,6 +72,11 @@ struct ELFLayout {
             return offset
         }
 
+        // kernel/module/strict_rwx.c module_enforce_rwx_sections: W+X sections make the module -ENOEXEC.
+        if let both = file.sections.first(where: { $0.isWritable && $0.isExecutable }) {
+            throw ELFError(.unsupported, file: file.name, structure: both.label,
+                           problem: "has invalid WRITE|EXEC flags (the kernel refuses W+X module sections)")
+        }
         for noBits in [false, true] {
             for section in file.sections where ELFLayout.isLoaded(section) && section.isNoBits == noBits {
                 let index = region(of: section)
