@@ -95,6 +95,10 @@ public enum ELFLoader {
             for (index, region) in layout.regions.enumerated() where region.size > 0 {
                 machine.memory.map(base + region.start, size: region.size, permissions: region.permissions)
                 try machine.memory.kernelWrite(base + region.start, bytes: images[index])
+                // kallsyms bounds the last function's size by the end of the module's text.
+                if region.permissions.contains(.execute) {
+                    machine.symbols.addTextRegion((base + region.start)..<(base + region.start + region.size))
+                }
             }
         } catch {
             throw ELFError(.placement, file: file.name, structure: "image", problem: "could not be written: \(error)")
