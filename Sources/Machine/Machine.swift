@@ -179,7 +179,9 @@ public final class Machine {
 
     /// Creates a task that will call `function` with `arguments`; it runs when the scheduler runs.
     @discardableResult
-    public func spawn(comm: String, function: UInt64, arguments: [UInt64] = [], cpu affinity: Int? = nil) throws(SimulationError) -> KernelTask {
+    /// `prepare` may adjust the initial registers (a tracer setting the trap flag, a test choosing flags).
+    public func spawn(comm: String, function: UInt64, arguments: [UInt64] = [], cpu affinity: Int? = nil,
+                      prepare: ((RegisterFile) -> Void)? = nil) throws(SimulationError) -> KernelTask {
         // Guard page (unmapped) below each stack, so an overflow faults instead of corrupting a neighbour.
         let bottom = stackNext + Memory.pageSize
         memory.map(bottom, size: Machine.threadSize, permissions: .data)
@@ -196,6 +198,7 @@ public final class Machine {
         do { try core.setUpCall(staging, function: function, arguments: arguments, returnAddress: hostReturnAddress) } catch {
             throw .stackOverflow(pid: task.pid, comm: task.comm, address: error.address)
         }
+        prepare?(staging.registers)
         task.context = staging.registers.snapshot()
         tasks.append(task)
         return task
