@@ -116,7 +116,8 @@ struct ARM64Executor {
         case .sys: try systemInstruction(i)
         case .flagManipulation: try flagManipulation(i)
         case .sysl, .eret, .drps, .svc, .hvc, .smc, .hlt, .dcps, .ldrLiteralSIMD, .loadUnprivileged,
-             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32, .memoryTag, .memoryCopySet, .loadAcquireUnscaled,
+             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32,
+             .loadStore64Bytes, .minMaxImmediate, .tcancel,
              .pointerAuthData:
             throw .undefined
         }
