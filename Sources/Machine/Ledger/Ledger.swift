@@ -11,13 +11,13 @@ public final class Ledger {
 
     public init() {}
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func record(cpu: CPU?, _ event: @autoclosure () -> any LedgerEvent) {
         guard isRecording else { return }
         append(cpu: cpu, event: event())
     }
 
-    private func append(cpu: CPU?, event: any LedgerEvent) {
+    @usableFromInline func append(cpu: CPU?, event: any LedgerEvent) {
         if entries.count >= capacity {
             entries.removeFirst(entries.count / 2)
             dropped += entries.count

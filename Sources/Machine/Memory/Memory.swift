@@ -11,8 +11,8 @@
 public final class Memory {
     public static let pageShift: UInt64 = 12
     public static let pageSize: UInt64 = 1 << pageShift
-    static let pageMask: UInt64 = pageSize - 1
-    static let tlbEntries = 256
+    @usableFromInline static let pageMask: UInt64 = pageSize - 1
+    @usableFromInline static let tlbEntries = 256
 
     /// Page number → index into `pages`/`permissionsOf`.
     private var pageTable: [UInt64: Int] = [:]
@@ -21,9 +21,9 @@ public final class Memory {
     private var pageNumbers: [UInt64] = []
 
     // Direct-mapped TLB: tag is page number + 1 (0 = empty), with the page's base pointer and rights.
-    private let tlbTag: UnsafeMutablePointer<UInt64>
-    private let tlbBase: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
-    private let tlbRights: UnsafeMutablePointer<UInt8>
+    @usableFromInline let tlbTag: UnsafeMutablePointer<UInt64>
+    @usableFromInline let tlbBase: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    @usableFromInline let tlbRights: UnsafeMutablePointer<UInt8>
     /// What empty TLB slots point at (never dereferenced: an empty slot's tag never matches).
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
@@ -114,8 +114,8 @@ public final class Memory {
 
     // MARK: Checked accesses (simulated code)
 
-    @inline(__always)
-    private func tlbLookup(_ address: UInt64, _ right: UInt8) -> UnsafeMutablePointer<UInt8>? {
+    @inlinable @inline(__always)
+    func tlbLookup(_ address: UInt64, _ right: UInt8) -> UnsafeMutablePointer<UInt8>? {
         let page = address >> Memory.pageShift
         let slot = Int(truncatingIfNeeded: page) & (Memory.tlbEntries - 1)
         if tlbTag[slot] == page &+ 1, tlbRights[slot] & right != 0 {
@@ -159,7 +159,7 @@ public final class Memory {
     }
 
     /// Reads `size` (1, 2, 4 or 8) bytes as simulated code would. Little-endian.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func read(_ address: UInt64, size: Int) throws(MemoryFault) -> UInt64 {
         if address & Memory.pageMask <= Memory.pageSize &- UInt64(size), let p = tlbLookup(address, 1) {
             switch size {
@@ -173,7 +173,7 @@ public final class Memory {
     }
 
     /// Writes the low `size` (1, 2, 4 or 8) bytes of `value` as simulated code would. Little-endian.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func write(_ address: UInt64, size: Int, value: UInt64) throws(MemoryFault) {
         if address & Memory.pageMask <= Memory.pageSize &- UInt64(size), let p = tlbLookup(address, 2) {
             switch size {
@@ -187,14 +187,14 @@ public final class Memory {
         try writeSlow(address, size: size, value: value)
     }
 
-    @inline(__always) public func read8(_ a: UInt64) throws(MemoryFault) -> UInt8 { UInt8(truncatingIfNeeded: try read(a, size: 1)) }
-    @inline(__always) public func read16(_ a: UInt64) throws(MemoryFault) -> UInt16 { UInt16(truncatingIfNeeded: try read(a, size: 2)) }
-    @inline(__always) public func read32(_ a: UInt64) throws(MemoryFault) -> UInt32 { UInt32(truncatingIfNeeded: try read(a, size: 4)) }
-    @inline(__always) public func read64(_ a: UInt64) throws(MemoryFault) -> UInt64 { try read(a, size: 8) }
-    @inline(__always) public func write8(_ a: UInt64, _ v: UInt8) throws(MemoryFault) { try write(a, size: 1, value: UInt64(v)) }
-    @inline(__always) public func write16(_ a: UInt64, _ v: UInt16) throws(MemoryFault) { try write(a, size: 2, value: UInt64(v)) }
-    @inline(__always) public func write32(_ a: UInt64, _ v: UInt32) throws(MemoryFault) { try write(a, size: 4, value: UInt64(v)) }
-    @inline(__always) public func write64(_ a: UInt64, _ v: UInt64) throws(MemoryFault) { try write(a, size: 8, value: v) }
+    @inlinable @inline(__always) public func read8(_ a: UInt64) throws(MemoryFault) -> UInt8 { UInt8(truncatingIfNeeded: try read(a, size: 1)) }
+    @inlinable @inline(__always) public func read16(_ a: UInt64) throws(MemoryFault) -> UInt16 { UInt16(truncatingIfNeeded: try read(a, size: 2)) }
+    @inlinable @inline(__always) public func read32(_ a: UInt64) throws(MemoryFault) -> UInt32 { UInt32(truncatingIfNeeded: try read(a, size: 4)) }
+    @inlinable @inline(__always) public func read64(_ a: UInt64) throws(MemoryFault) -> UInt64 { try read(a, size: 8) }
+    @inlinable @inline(__always) public func write8(_ a: UInt64, _ v: UInt8) throws(MemoryFault) { try write(a, size: 1, value: UInt64(v)) }
+    @inlinable @inline(__always) public func write16(_ a: UInt64, _ v: UInt16) throws(MemoryFault) { try write(a, size: 2, value: UInt64(v)) }
+    @inlinable @inline(__always) public func write32(_ a: UInt64, _ v: UInt32) throws(MemoryFault) { try write(a, size: 4, value: UInt64(v)) }
+    @inlinable @inline(__always) public func write64(_ a: UInt64, _ v: UInt64) throws(MemoryFault) { try write(a, size: 8, value: v) }
 
     /// Copies up to `count` instruction bytes starting at `address` into `buffer`, stopping early at the first
     /// byte that cannot be fetched. Throws only when not even the first byte is executable. Decoders use this:
@@ -221,7 +221,7 @@ public final class Memory {
     }
 
     /// Reads 4 aligned instruction bytes (arm64 fetch).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func fetch32(_ address: UInt64) throws(MemoryFault) -> UInt32 {
         if address & Memory.pageMask <= Memory.pageSize - 4, let p = tlbLookup(address, 4) {
             return UInt32(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt32.self))
@@ -229,7 +229,7 @@ public final class Memory {
         return UInt32(truncatingIfNeeded: try readSlow(address, size: 4, access: .execute))
     }
 
-    private func readSlow(_ address: UInt64, size: Int, access: MemoryFault.Access) throws(MemoryFault) -> UInt64 {
+    @usableFromInline func readSlow(_ address: UInt64, size: Int, access: MemoryFault.Access) throws(MemoryFault) -> UInt64 {
         var value: UInt64 = 0
         for i in 0..<size {
             let p = try resolve(address &+ UInt64(i), access)
@@ -238,7 +238,7 @@ public final class Memory {
         return value
     }
 
-    private func writeSlow(_ address: UInt64, size: Int, value: UInt64) throws(MemoryFault) {
+    @usableFromInline func writeSlow(_ address: UInt64, size: Int, value: UInt64) throws(MemoryFault) {
         // Check every byte before changing any, so a faulting write leaves memory as it was.
         var touchesText = false
         for i in 0..<size {
@@ -257,14 +257,17 @@ public final class Memory {
     /// `text_poke()`: writes `bytes` at `address` whatever the page permissions, then tells every decode cache.
     /// Every byte must be mapped; nothing is written otherwise.
     public func pokeText(_ address: UInt64, bytes: [UInt8]) throws(MemoryFault) {
-        try kernelWrite(address, bytes: bytes)
-        notifyTextChanged(at: address, length: bytes.count)
+        try write(privileged: address, bytes: bytes, alwaysNotify: true)
     }
 
     /// Writes bytes on the kernel's behalf, ignoring write protection (loading, stack set-up). Every byte must be
     /// mapped; nothing is written otherwise. Executable bytes written this way also invalidate decode caches.
     public func kernelWrite(_ address: UInt64, bytes: [UInt8]) throws(MemoryFault) {
-        var touchesText = false
+        try write(privileged: address, bytes: bytes, alwaysNotify: false)
+    }
+
+    private func write(privileged address: UInt64, bytes: [UInt8], alwaysNotify: Bool) throws(MemoryFault) {
+        var touchesText = alwaysNotify
         for i in 0..<bytes.count {
             let a = address &+ UInt64(i)
             guard let index = pageTable[a >> Memory.pageShift] else {

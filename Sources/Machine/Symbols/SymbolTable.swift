@@ -10,6 +10,9 @@ public final class SymbolTable {
     /// Indices into `symbols`, sorted by address, then by insertion order.
     private var sortedIndices: [Int] = []
     private var sorted = true
+    /// Text regions (the core image's `_stext.._etext`, each module's text): a symbol never extends past the end
+    /// of the region it starts in.
+    private var textRegions: [Range<UInt64>] = []
 
     public init() {}
 
@@ -18,6 +21,11 @@ public final class SymbolTable {
         byName[symbol.name, default: []].append(symbols.count)
         symbols.append(symbol)
         sorted = false
+    }
+
+    /// Declares a text region; the ELF loader calls this for each object's executable sections.
+    public func addTextRegion(_ region: Range<UInt64>) {
+        textRegions.append(region)
     }
 
     public var all: [Symbol] { symbols }
@@ -43,7 +51,8 @@ public final class SymbolTable {
 
     /// kallsyms' answer for `address`: the containing symbol, the offset into it and its size.
     /// The size is the distance to the next greater symbol start in the same module (the core image counts as
-    /// one), or the symbol's own size when it is the last. Returns nil when no symbol starts at or below the
+    /// one), bounded by the end of the text region the symbol starts in (kernel: `_etext` for the core image,
+    /// the module's text size in find_kallsyms_symbol), or the symbol's own size when nothing bounds it. Returns nil when no symbol starts at or below the
     /// address, or when the address lies past the end so computed.
     public func lookup(containing address: UInt64) -> (symbol: Symbol, offset: UInt64, size: UInt64)? {
         ensureSorted()
@@ -59,12 +68,13 @@ public final class SymbolTable {
         let start = symbols[sortedIndices[position]].address
         while position > 0 && symbols[sortedIndices[position - 1]].address == start { position -= 1 }
         let symbol = symbols[sortedIndices[position]]
-        var size = symbol.size
+        var end: UInt64? = textRegions.first { $0.contains(start) }?.upperBound
         for later in sortedIndices[(position + 1)...] where symbols[later].address > start
             && symbols[later].module == symbol.module {
-            size = symbols[later].address - start
+            end = min(end ?? .max, symbols[later].address)
             break
         }
+        let size = end.map { $0 - start } ?? symbol.size
         let offset = address - start
         guard offset < size || (size == 0 && offset == 0) else { return nil }
         return (symbol, offset, size)
@@ -78,6 +88,12 @@ public final class SymbolTable {
         var text = "\(hit.symbol.name)+0x\(String(hit.offset, radix: 16))/0x\(String(hit.size, radix: 16))"
         if let module = hit.symbol.module { text += " [\(module)]" }
         return text
+    }
+
+    /// How `objdump -d` names a branch target between `<` and `>`: `name`, or `name+0xoff`; nil without a symbol.
+    public func objdumpName(_ address: UInt64) -> String? {
+        guard let hit = lookup(containing: address) else { return nil }
+        return hit.offset == 0 ? hit.symbol.name : "\(hit.symbol.name)+0x\(String(hit.offset, radix: 16))"
     }
 
     /// The kernel's `%ps` rendering: the symbol name only (` [module]` appended for modules).
