@@ -80,7 +80,7 @@ grep '^do_sys_openat2 @' /work/shared/reference/linux-6.1-arm64-kprobes.txt | se
 listing do_sys_openat2
 
 # --- assembler oracle ------------------------------------------------------------------------------------------------
-aarch64-linux-gnu-as -o "$work/assembler.o" "$out/asm/assembler.s"
+aarch64-linux-gnu-as -march=armv8.5-a -o "$work/assembler.o" "$out/asm/assembler.s"
 aarch64-linux-gnu-objcopy -O binary -j .text "$work/assembler.o" "$out/asm/assembler.bin"
 
 # --- random words --------------------------------------------------------------------------------------------------
