@@ -68,7 +68,8 @@ struct ARM64AssemblerTests {
         } throws: { error in
             (error as? ARM64AssemblerError)?.line == 2 && (error as? ARM64AssemblerError)?.problem.contains("frobnicate") == true
         }
-        #expect(throws: ARM64AssemblerError.self) { try ARM64Assembler.assemble(line: "add x0, x1, #4097")  // not 12 bits, not 12 bits << 12 }
+        // 4097 is neither a 12-bit value nor one shifted by 12; 0x1234 is not a bitmask pattern.
+        #expect(throws: ARM64AssemblerError.self) { try ARM64Assembler.assemble(line: "add x0, x1, #4097") }
         #expect(throws: ARM64AssemblerError.self) { try ARM64Assembler.assemble(line: "and x0, x1, #0x1234") }
         #expect(throws: ARM64AssemblerError.self) { try ARM64Assembler.assemble(line: "b undefined_label") }
     }
