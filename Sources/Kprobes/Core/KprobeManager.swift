@@ -26,7 +26,7 @@ public final class KprobeManager: TrapHandler {
         controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
-        case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize)
+        case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
         }
         switch machine.architecture {
         case .x86_64: arch = X86KprobeArch(manager: self)
@@ -67,7 +67,7 @@ public final class KprobeManager: TrapHandler {
         try checkAddressSafe(address)
 
         if let existing = table.get(address) {
-            try registerAggregate(existing, adding: p)
+            try registerAggregate(existing, adding: p, at: address)
             record(nil, .registered(address: address, symbol: machine.symbols.format(address)))
             return
         }
@@ -124,20 +124,20 @@ public final class KprobeManager: TrapHandler {
 
     /// `register_aggr_kprobe`: a second probe at an address turns the entry into an aggregator whose children
     /// share the original's prepared instruction; new children go to the head (they run first).
-    private func registerAggregate(_ existing: Kprobe, adding p: Kprobe) throws(Errno) {
+    private func registerAggregate(_ existing: Kprobe, adding p: Kprobe, at address: UInt64) throws(Errno) {
         let ap: Kprobe
         if existing.isAggregator {
             ap = existing
         } else {
             // init_aggr_kprobe: copy address, flags (but not OPTIMIZED), opcode and the prepared instruction.
-            ap = Kprobe(address: existing.address)
+            ap = Kprobe(address: address)
             ap.flags = existing.flags.subtracting(.optimized)
             ap.opcode = existing.opcode
             ap.ainsn = existing.ainsn
             ap.children = [existing]
             ap.registered = true
             existing.parent = ap
-            table.replace(existing, with: ap, at: existing.address!)
+            table.replace(existing, with: ap, at: address)
         }
         // copy_kprobe + add_new_kprobe.
         p.opcode = ap.opcode

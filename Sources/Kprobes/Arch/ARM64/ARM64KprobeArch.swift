@@ -6,9 +6,11 @@ import ARM64
 /// A probe writes `BRK #0x004` over the instruction. Steppable instructions are copied into an 8-byte slot
 /// followed by `BRK #0x006`; the CPU runs the copy with all of DAIF masked and the second BRK brings it back.
 /// Branches, ADR/ADRP and literal loads are simulated in the first trap; everything else is refused.
+/// The legacy profile steps a 4-byte slot with the hardware single-step instead (5.4's kprobes.c:
+/// `kernel_enable_single_step`, `kprobe_single_step_handler`), masking only PSTATE.I.
 final class ARM64KprobeArch: KprobeArch {
-    /// `MAX_INSN_SIZE` = 2 instructions since the BRK single-step change.
-    static let slotSize = 8
+    /// `MAX_INSN_SIZE`: 2 instructions since the BRK single-step change, 1 before it.
+    static func slotSize(_ profile: KernelProfile) -> Int { profile.arm64SingleStep == .brkAfterCopy ? 8 : 4 }
     static let kprobeBRK: UInt32 = 0xD420_0080   // BRK #0x004 (KPROBES_BRK_IMM)
     static let singleStepBRK: UInt32 = 0xD420_00C0 // BRK #0x006 (KPROBES_BRK_SS_IMM)
     static let kprobeImmediate: UInt32 = 0x004
@@ -50,7 +52,7 @@ final class ARM64KprobeArch: KprobeArch {
             p.ainsn = .arm64(ARM64ProbeInsn(instruction: insn, slot: nil, restore: 0, simulation: simulation))
         case .step:
             let slot = manager.slots.allocate()
-            let bytes = le(insn) + le(ARM64KprobeArch.singleStepBRK)
+            let bytes = manager.profile.arm64SingleStep == .brkAfterCopy ? le(insn) + le(ARM64KprobeArch.singleStepBRK) : le(insn)
             do { try machine.pokeText(slot, bytes: bytes) } catch {
                 manager.slots.free(slot)
                 throw .ENOMEM
@@ -146,11 +148,13 @@ final class ARM64KprobeArch: KprobeArch {
         switch trap.kind {
         case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
             return breakpointHandler(cpu: cpu)
-        case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate:
+        case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
+                && manager.profile.arm64SingleStep == .brkAfterCopy:
+            return singleStepHandler(cpu: cpu)
+        case .debug where manager.profile.arm64SingleStep == .hardwareStep:
             return singleStepHandler(cpu: cpu)
         case .pageFault:
-            faultHandler(cpu: cpu)
-            return .notHandled
+            return faultHandler(cpu: cpu)
         default:
             return .notHandled
         }
@@ -174,7 +178,10 @@ final class ARM64KprobeArch: KprobeArch {
                 setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
                 return .handled
             default:
-                return manager.bug("Failed to recover from reentered kprobes.", address: address, cpu: cpu)
+                // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
+                let message = manager.profile.arm64SingleStep == .brkAfterCopy
+                    ? "Failed to recover from reentered kprobes." : "Unrecoverable kprobe detected."
+                return manager.bug(message, address: address, cpu: cpu)
             }
         }
         kcb.current = p
@@ -200,8 +207,16 @@ final class ARM64KprobeArch: KprobeArch {
         guard case .arm64(let insn) = p.ainsn else { return }
         let r = cpu.registers
         if let slot = insn.slot {
-            kcb.savedFlags = r[ARM64KprobeArch.pstateSlot] & ARM64KprobeArch.daifMask
-            r[ARM64KprobeArch.pstateSlot] |= ARM64KprobeArch.daifMask
+            switch manager.profile.arm64SingleStep {
+            case .brkAfterCopy:
+                kcb.savedFlags = r[ARM64KprobeArch.pstateSlot] & ARM64KprobeArch.daifMask
+                r[ARM64KprobeArch.pstateSlot] |= ARM64KprobeArch.daifMask
+            case .hardwareStep:
+                // kprobes_save_local_irqflag (5.4): IRQs off; kernel_enable_single_step: MDSCR.SS and PSTATE.SS.
+                kcb.savedFlags = r[ARM64KprobeArch.pstateSlot]
+                r[ARM64KprobeArch.pstateSlot] |= ARM64PtRegs.psrI | ARM64PtRegs.psrSS
+                r[ARM64PtRegs.mdscr] |= ARM64PtRegs.mdscrSS
+            }
             r[ARM64KprobeArch.pcSlot] = slot
             manager.record(cpu, .slotStep(address: p.address ?? 0, slot: slot))
         } else if let simulation = insn.simulation {
@@ -211,12 +226,15 @@ final class ARM64KprobeArch: KprobeArch {
         }
     }
 
-    /// kernel: kprobe_breakpoint_ss_handler — ours only if a probe is stepping and the BRK is its slot's second word.
+    /// kernel: kprobe_breakpoint_ss_handler — ours only if a probe is stepping and the BRK is its slot's second
+    /// word; the hardware-step era's kprobe_single_step_handler matches the same address (slot + 4) and turns
+    /// the step off again.
     private func singleStepHandler(cpu: CPU) -> TrapResult {
         let r = cpu.registers
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
               let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
+        if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
         restoreInterruptFlags(kcb, cpu: cpu)
         postKprobeHandler(current, cpu: cpu, kcb: kcb)
         return .handled
@@ -239,27 +257,39 @@ final class ARM64KprobeArch: KprobeArch {
     }
 
     /// kernel: kprobe_fault_handler — a fault raised by the copy in the slot: back to the probe address, state
-    /// restored, and the fault continues as a normal fault.
-    private func faultHandler(cpu: CPU) {
+    /// restored, and the fault continues as a normal fault. With a user fault_handler (legacy profile), a fault
+    /// inside a pre/post handler counts as missed and goes to that handler first.
+    private func faultHandler(cpu: CPU) -> TrapResult {
         let kcb = manager.controlBlock(cpu)
-        guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
-              let address = current.address else { return }
+        guard let current = kcb.current, let address = current.address else { return .notHandled }
         let r = cpu.registers
-        manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
-        r[ARM64KprobeArch.pcSlot] = address
-        if kcb.status == .reenter {
-            kcb.restorePrevious()
-        } else {
-            restoreInterruptFlags(kcb, cpu: cpu)
-            kcb.current = nil
-            kcb.status = .idle
+        switch kcb.status {
+        case .hitSS, .reenter:
+            manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
+            r[ARM64KprobeArch.pcSlot] = address
+            if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+            if kcb.status == .reenter {
+                kcb.restorePrevious()
+            } else {
+                restoreInterruptFlags(kcb, cpu: cpu)
+                kcb.current = nil
+                kcb.status = .idle
+            }
+        case .hitActive, .hitSSDone where manager.profile.hasFaultHandler:
+            manager.incrementMissed(current, cpu: cpu)
+            if let handler = current.faultHandler,
+               handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 0) != 0 { return .handled }
+        default:
+            break
         }
+        return .notHandled
     }
 
-    /// kernel: kprobes_restore_local_irqflag.
+    /// kernel: kprobes_restore_local_irqflag — all of DAIF since the BRK rework, only PSTATE.I before it.
     private func restoreInterruptFlags(_ kcb: KprobeControlBlock, cpu: CPU) {
         let r = cpu.registers
-        r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~ARM64KprobeArch.daifMask) | kcb.savedFlags
+        let mask = manager.profile.arm64SingleStep == .brkAfterCopy ? ARM64KprobeArch.daifMask : ARM64PtRegs.psrI
+        r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~mask) | (kcb.savedFlags & mask)
     }
 
     // MARK: Simulation
