@@ -2,6 +2,8 @@
 # Builds the host-side view of a guest kernel's text used to choose probe candidates, cached next to the kernel:
 #   $CACHE/ARCH/kallsyms     text symbols from the running guest (nokaslr, so stable run to run)
 #   $CACHE/ARCH/blacklist    debugfs kprobes/blacklist of the running guest
+#   $CACHE/ARCH/ftrace-functions  available_filter_functions (functions kprobe_events may probe)
+#   $CACHE/ARCH/section-bounds  __start_*/__stop_* symbols (jump table, static calls, bug table, ...)
 #   $CACHE/ARCH/text.objdump disassembly of the kernel image (x86_64: vmlinux unpacked from the bzImage's xz
 #                            payload; arm64: the uncompressed Image at _text), with raw bytes
 # The disassembly is of the image on disk; boot-time patching (ftrace NOPs, return thunks, alternatives) is
@@ -14,11 +16,14 @@ arch=${1:-}
 case $arch in x86_64|arm64) ;; *) echo "usage: $0 x86_64|arm64" >&2; exit 2 ;; esac
 dir=$CACHE/$arch
 
-if [ ! -s "$dir/kallsyms" ] || [ ! -s "$dir/blacklist" ]; then
+if [ ! -s "$dir/kallsyms" ] || [ ! -s "$dir/blacklist" ] || [ ! -s "$dir/section-bounds" ] || [ ! -s "$dir/ftrace-functions" ]; then
     "$HERE/run.sh" --arch "$arch" "$HERE/payloads/symbols.sh" > "$dir/symbols.out"
     sed -n '/^## blacklist$/,/^## /p' "$dir/symbols.out" | grep -v '^## ' > "$dir/blacklist"
     sed -n '/^## kallsyms.gz.b64$/,/^## end$/p' "$dir/symbols.out" | grep -v '^## ' | base64 -d | gunzip \
         | sort > "$dir/kallsyms"
+    sed -n '/^## section bounds$/,/^## end$/p' "$dir/symbols.out" | grep -v '^## ' > "$dir/section-bounds"
+    sed -n '/^## available_filter_functions.gz.b64$/,/^## section bounds$/p' "$dir/symbols.out" | grep -v '^## ' \
+        | base64 -d | gunzip | awk '{ print $1 }' | sort -u > "$dir/ftrace-functions"
 fi
 
 if [ ! -s "$dir/text.objdump" ]; then

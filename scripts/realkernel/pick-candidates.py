@@ -3,7 +3,9 @@
 
 Reads $CACHE/ARCH/{text.objdump,kallsyms,blacklist} (made by kernel-text.sh) and prints one candidate per line:
     CLASS ADDRESS SYMBOL+OFFSET
-Up to N candidates per class (default 3), each in a function no other candidate uses (so one probe cannot stop
+Up to N candidates per class (default 3), preferably in ftrace-able functions (kprobe_events rejects any address
+in a function without an ftrace location, "Could not probe notrace function", before register_kprobe is reached,
+which would hide the instruction-level rules), each in a function no other candidate uses (so one probe cannot stop
 another from being optimized), none in a blacklisted range, spread evenly over the matches so the choice is
 deterministic. The class is a claim about the image on disk; the matrix payload records the live bytes.
 
@@ -32,6 +34,8 @@ by_name = {}
 for a, n in symbols:
     by_name.setdefault(n, a)
 
+traceable = set(open(os.path.join(DIR, "ftrace-functions")).read().split())
+
 blacklist = []
 for line in open(os.path.join(DIR, "blacklist")):
     m = re.match(r"0x([0-9a-f]+)-0x([0-9a-f]+)", line)
@@ -48,15 +52,8 @@ def symbol_of(addr):
 
 
 def blacklisted(addr):
-    i = bisect.bisect_right(bl_starts, addr) - 1
-    while i >= 0 and i >= len(blacklist) - 10**9:
-        s, e = blacklist[i]
-        if s <= addr < e:
-            return True
-        if s < addr - 0x100000:
-            return False
-        i -= 1
-    return False
+    i = bisect.bisect_right(bl_starts, addr)
+    return any(s <= addr < e for s, e in blacklist[max(0, i - 16):i])
 
 
 LINE = re.compile(r"^([0-9a-f]+):\t((?:[0-9a-f]{2} )+|[0-9a-f]{8} )\s*\t(\S+)\s*(.*)$")
@@ -257,9 +254,12 @@ else:
 
 used_functions = set()
 for cls in candidates:
-    addrs = [a for a in candidates[cls] if not blacklisted(a)]
+    clean = [a for a in candidates[cls] if not blacklisted(a)]
     picked = []
-    if addrs:
+    # Traceable functions first; only when a class has too few there, fill up from notrace functions.
+    for addrs in ([a for a in clean if symbol_of(a)[1] in traceable], clean):
+        if len(picked) == PER_CLASS or not addrs:
+            continue
         step = max(1, len(addrs) // (PER_CLASS + 1))
         order = list(range(step, len(addrs), step)) + list(range(0, len(addrs)))
         for k in order:

@@ -1,4 +1,4 @@
-# Acceptance matrix: for every candidate in /root/candidates.txt ("CLASS HEXADDR SYMBOL+OFFSET" lines, made by
+# Acceptance matrix: for every candidate in /root/candidates*.txt ("CLASS HEXADDR SYMBOL+OFFSET" lines, made by
 # pick-candidates.py; '#' lines skipped) record the live bytes, whether `p:test/pN 0xADDR` is accepted by kprobe_events (the shell's
 # write error and the error_log otherwise), whether enabling the event succeeds, and after enabling all of them
 # the bytes at the probe (int3 / jmp / BRK written?), kprobes/list flags, kprobe_events and kprobe_profile.
@@ -25,7 +25,9 @@ while read -r cls addr loc; do
         echo "define: $err"
     fi
     sed 's/^/error_log: /' $T/error_log
-done < /root/candidates.txt
+done <<EOF_CANDIDATES
+$(cat /root/candidates*.txt)
+EOF_CANDIDATES
 
 # Optimization is deferred (OPTIMIZE_DELAY, then an RCU-tasks grace period): give it time before reading back.
 sleep 3
@@ -39,3 +41,5 @@ section kprobe_events
 cat $T/kprobe_events
 section kprobe_profile
 cat $T/kprobe_profile
+section "dmesg (kprobe / trace_kprobe messages)"
+dmesg | grep -i -e kprobe -e notrace
