@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """Turns a matrix capture into the markdown tables of FINDINGS.md.
 
-    findings-table.py ARCH   (reads Tests/Fixtures/realkernel/ARCH/{matrix,blacklist}.txt)
+    findings-table.py ARCH [NAME]   (reads Tests/Fixtures/realkernel/ARCH/{NAME,blacklist}.txt; NAME=matrix)
 
 One row per candidate: class, address and symbol+offset, the live bytes read from /proc/kcore before arming,
 their disassembly by binutils (objdump for x86_64, aarch64-linux-gnu-objdump for arm64), whether kprobe_events
 accepted it (errno from the shell's write error, message from error_log), enable errors, the kprobes/list
-flags and the first bytes at the address once armed. A rejection is annotated with the host-side facts that explain it: the guest's blacklist (blacklist.txt)
-and, on x86_64, jump-label / static-call / BUG sites read from the unpacked vmlinux (kernel-text.sh's cache).
+flags and the first bytes at the address once armed. A rejection is annotated with the trace_kprobe "Could not probe notrace function" warning when dmesg has one
+between the previous candidate's error_log entry and this one's (matched by timestamp), and with the host-side facts that explain it: the guest's blacklist (blacklist.txt)
+and, on x86_64, jump-label / static-call / BUG sites read from the unpacked vmlinux (kernel-text.sh's cache),
+on arm64 a load-exclusive word in the backward scan window (read from the Image).
 Then a per-class summary.
 """
 import os
@@ -103,6 +105,29 @@ for line in open(os.path.join(FIX, "blacklist.txt")):
     if m:
         blacklist.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
 reserved = reserved_sites()
+image = None
+if ARCH == "arm64":
+    kernel_dir = os.path.join(CACHE, ARCH, "kernel", "boot")
+    image = open(os.path.join(kernel_dir, sorted(os.listdir(kernel_dir), key=lambda n: not n.startswith("vmlinuz"))[0]), "rb").read()
+    stext = min(int(l.split()[0], 16) for l in open(os.path.join(CACHE, ARCH, "kallsyms")) if l.split()[2] == "_stext")
+    image_base = stext - 0x10000
+
+
+def exclusive_window(addr, offset):
+    """arm64: scanning back from the word before addr to the symbol start (at most 32 words), the first
+    load-exclusive-class word (bits 29:24 = 001000, L = 1, which also covers LDAR) before any store-exclusive-class
+    word (L = 0): the kernel's rule for refusing probes inside an LDXR..STXR sequence. Image bytes on disk."""
+    if image is None:
+        return ""
+    words = min(offset // 4, 32)
+    for k in range(1, words + 1):
+        o = addr - 4 * k - image_base
+        w, = struct.unpack_from("<I", image, o)
+        if w & 0x3F400000 == 0x08000000:
+            return ""
+        if w & 0x3F400000 == 0x08400000:
+            return "load-exclusive class word %08x at -%d" % (w, 4 * k)
+    return ""
 
 
 def why(addr):
@@ -114,7 +139,16 @@ def why(addr):
     return "; ".join(notes)
 
 
-text = open(os.path.join(FIX, "matrix.txt")).read()
+def why_at(addr, at):
+    notes = why(addr)
+    window = exclusive_window(int(addr, 16), int(at.rsplit("+", 1)[1]))
+    return "; ".join(n for n in (notes, window and "after " + window) if n)
+
+
+NAME = sys.argv[2] if len(sys.argv) > 2 else "matrix"
+text = open(os.path.join(FIX, NAME + ".txt")).read()
+notrace_times = [float(m.group(1)) for m in
+                 re.finditer(r"^\[\s*([0-9.]+)\] trace_kprobe: Could not probe notrace function", text, re.M)]
 rows = []
 cur = None
 section = None
@@ -138,6 +172,7 @@ for line in text.splitlines():
             cur["enable"] = line[8:]
         elif line.startswith("error_log: ") and "error:" in line:
             cur["elog"] = line.split("error: ", 1)[1]
+            cur["time"] = float(re.search(r"\[\s*([0-9.]+)\]", line).group(1))
     elif section == "armed bytes of accepted probes":
         m = re.match(r"(p\d+) (\S+) armed: (.*)", line)
         if m:
@@ -149,6 +184,11 @@ for line in text.splitlines():
 
 print("| # | class (image on disk) | address | symbol+off | live bytes | live disassembly (binutils) | accepted | errno: error_log | enable | kprobes/list flags | armed bytes |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
+previous = 0.0
+for r in rows:
+    if "time" in r:
+        r["notrace"] = any(previous < t <= r["time"] for t in notrace_times)
+        previous = r["time"]
 summary = {}
 for r in rows:
     raw, dis = disassemble(r["addr"], r["bytes"])
@@ -158,8 +198,10 @@ for r in rows:
     else:
         msg = r["define"].replace("sh: write error: ", "")
         err = "%s: %s" % (ERRNO.get(msg, msg), r["elog"])
-        if why(r["addr"]):
-            err += " — " + why(r["addr"])
+        if r.get("notrace"):
+            err += " — dmesg: notrace function"
+        elif why_at(r["addr"], r["at"]):
+            err += " — " + why_at(r["addr"], r["at"])
     enable = r["enable"] if ok else ""
     enable = "OK" if enable == "OK" else ERRNO.get(enable.replace("sh: write error: ", ""), enable)
     fl = flags.get(r["addr"], "(not listed)") if ok else ""
@@ -173,7 +215,8 @@ for r in rows:
         s[0] += 1
         s[3].add(fl)
     else:
-        s[2].add(err.split(":")[0] + (" (" + why(r["addr"]).split(" (")[0] + ")" if why(r["addr"]) else ""))
+        reason = "notrace" if r.get("notrace") else why_at(r["addr"], r["at"]).split(" (")[0].split(" word")[0]
+        s[2].add(err.split(":")[0] + (" (%s)" % reason if reason else ""))
 print()
 print("| class | accepted / tried | errno of rejections | flags of accepted |")
 print("|---|---|---|---|")

@@ -6,7 +6,9 @@
 #
 # The payload runs as root in a busybox initramfs with proc, sysfs, devtmpfs, tracefs (/sys/kernel/tracing) and
 # debugfs (/sys/kernel/debug) mounted and the console loglevel lowered; its working directory /root holds the
-# --file copies. Output is taken from the serial console between markers carrying a per-boot random nonce.
+# --file copies. Output is taken from the serial console between markers carrying a per-boot random nonce (it
+# keeps stale logs and stray text from passing as output; the payload itself could read it from /proc/cmdline).
+# --host runs the payload here instead, as root, in a temporary directory holding the --file copies.
 # Exit status: the payload's own status; 125 when the markers are missing (boot failed, panic, timeout);
 # 2 for bad usage or a host without kprobe_events. Run prepare.sh first (it caches the kernels and initramfs).
 #
@@ -42,10 +44,14 @@ if [ $host = 1 ]; then
              "(built without CONFIG_KPROBE_EVENTS); use --arch to boot a guest instead" >&2
         exit 2
     fi
+    script=$(realpath "$payload")
     work=$(mktemp -d)
     trap 'rm -rf "$work"' EXIT
     for f in "${files[@]}"; do cp "$f" "$work/"; done
-    cd "$work" && exec sh "$(realpath "$OLDPWD/$payload" 2>/dev/null || echo "$payload")" 2>&1
+    cd "$work"
+    status=0
+    sh "$script" 2>&1 || status=$?
+    exit $status
 fi
 
 case $arch in
@@ -72,15 +78,17 @@ timeout "${KPROBESIM_TIMEOUT:-600}" "${qemu[@]}" -accel tcg -m 1G -smp "$smp" -n
     -display none -serial "file:$serial" -kernel "$kernel" -initrd "$work/initrd" \
     -append "console=$console quiet panic=-1 nokaslr kpsim_nonce=$nonce" </dev/null >&2 || true
 
+# Output between the markers goes to stdout even when the END marker never comes (a panic mid-payload shows up
+# there); the exit status tells the two apart.
+status=0
 tr -d '\r' < "$serial" | awk -v n="$nonce" '
     $0 == "==== KPROBESIM BEGIN " n { inside = 1; begun = 1; next }
     index($0, "==== KPROBESIM END " n " rc=") == 1 { sub(/.* rc=/, ""); rc = $0; ended = 1; exit }
     inside { print }
-    END { if (!begun || !ended) exit 125; exit rc }'
-status=$?
+    END { if (!begun || !ended) exit 125; exit rc }' || status=$?
 if [ $status = 125 ]; then
-    echo "run.sh: markers with nonce $nonce missing from the $arch serial console (boot failure, panic or timeout);" \
-         "last lines:" >&2
+    echo "run.sh: BEGIN/END markers with nonce $nonce missing from the $arch serial console" \
+         "(boot failure, panic or timeout after ${KPROBESIM_TIMEOUT:-600} s); last console lines:" >&2
     tr -d '\r' < "$serial" | tail -15 >&2
 fi
 exit $status

@@ -2,7 +2,7 @@
 # `cat /proc/version`, to show which IP/PC the pre handler saw for an ftrace (+0), int3/BRK, emulated/simulated
 # branch and (x86) jump-optimized probe, and what a kretprobe handler sees. x86_64 runs every probe set twice:
 # with kprobes-optimization on, then off, so the same address is seen optimized and as a plain int3 probe.
-. /root/lib.sh
+. ./lib.sh
 system_info
 kcore_map
 base=$(awk '$3 == "do_sys_openat2" { print $1; exit }' /proc/kallsyms)

@@ -1,4 +1,4 @@
-# Helpers shared by the payloads (run.sh --file lib.sh puts it in /root; payloads source it).
+# Helpers shared by the payloads (capture.sh passes it with --file, so it sits in the working directory).
 T=/sys/kernel/tracing
 D=/sys/kernel/debug
 

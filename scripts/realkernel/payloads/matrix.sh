@@ -1,8 +1,8 @@
-# Acceptance matrix: for every candidate in /root/candidates*.txt ("CLASS HEXADDR SYMBOL+OFFSET" lines, made by
+# Acceptance matrix: for every candidate in ./candidates*.txt ("CLASS HEXADDR SYMBOL+OFFSET" lines, made by
 # pick-candidates.py; '#' lines skipped) record the live bytes, whether `p:test/pN 0xADDR` is accepted by kprobe_events (the shell's
 # write error and the error_log otherwise), whether enabling the event succeeds, and after enabling all of them
 # the bytes at the probe (int3 / jmp / BRK written?), kprobes/list flags, kprobe_events and kprobe_profile.
-. /root/lib.sh
+. ./lib.sh
 system_info
 kcore_map
 section kcore program headers
@@ -26,7 +26,7 @@ while read -r cls addr loc; do
     fi
     sed 's/^/error_log: /' $T/error_log
 done <<EOF_CANDIDATES
-$(cat /root/candidates*.txt)
+$(cat ./candidates*.txt)
 EOF_CANDIDATES
 
 # Optimization is deferred (OPTIMIZE_DELAY, then an RCU-tasks grace period): give it time before reading back.
