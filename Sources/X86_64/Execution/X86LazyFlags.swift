@@ -1,0 +1,75 @@
+/// The last flag-setting operation, kept instead of RFLAGS' status bits: most results are never tested, so the
+/// six flags are only computed when something reads them (jcc/setcc/cmov/adc/pushf/traps).
+struct X86LazyFlags {
+    enum Kind: UInt8 {
+        /// RFLAGS in the register file is up to date.
+        case none
+        /// `a + b` (add), `a - b` (sub/cmp), a logic result, inc/dec (CF preserved in `carry`).
+        case add, sub, logic, inc, dec
+    }
+
+    var kind = Kind.none
+    var size: UInt8 = 8
+    var a: UInt64 = 0
+    var b: UInt64 = 0
+    var result: UInt64 = 0
+    /// inc/dec leave CF alone: the CF before them.
+    var carry: UInt64 = 0
+
+    @inline(__always)
+    init() {}
+
+    @inline(__always)
+    init(_ kind: Kind, size: UInt8, a: UInt64, b: UInt64, result: UInt64, carry: UInt64 = 0) {
+        self.kind = kind
+        self.size = size
+        self.a = a
+        self.b = b
+        self.result = result
+        self.carry = carry
+    }
+
+    /// CF only (what adc/sbb/inc/dec/rcl need), without materialising the rest.
+    @inline(__always)
+    func carryFlag(_ rflags: UInt64) -> UInt64 {
+        let m = X86Executor.mask(size)
+        switch kind {
+        case .none: return rflags & X86Flags.cf
+        case .add: return (result & m) < (a & m) ? 1 : 0
+        case .sub: return (a & m) < (b & m) ? 1 : 0
+        case .logic: return 0
+        case .inc, .dec: return carry
+        }
+    }
+
+    /// RFLAGS with the status flags computed from the recorded operation.
+    func materialize(_ rflags: UInt64) -> UInt64 {
+        guard kind != .none else { return rflags }
+        let m = X86Executor.mask(size)
+        let sign: UInt64 = 1 << (UInt64(size) * 8 - 1)
+        let r = result & m
+        var f = X86LazyFlags.zeroSignParity(r, sign: sign)
+        switch kind {
+        case .none: break
+        case .add, .inc:
+            if kind == .add { if r < (a & m) { f |= X86Flags.cf } } else { f |= carry }
+            if (a ^ r) & (b ^ r) & sign != 0 { f |= X86Flags.of }
+            f |= (a ^ b ^ r) & X86Flags.af
+        case .sub, .dec:
+            if kind == .sub { if (a & m) < (b & m) { f |= X86Flags.cf } } else { f |= carry }
+            if (a ^ b) & (a ^ r) & sign != 0 { f |= X86Flags.of }
+            f |= (a ^ b ^ r) & X86Flags.af
+        case .logic: break
+        }
+        return (rflags & ~X86Flags.status) | f
+    }
+
+    /// ZF, SF and PF of a (masked) result: what every arithmetic and logic instruction sets alike.
+    @inline(__always)
+    static func zeroSignParity(_ r: UInt64, sign: UInt64) -> UInt64 {
+        var f: UInt64 = r == 0 ? X86Flags.zf : 0
+        if r & sign != 0 { f |= X86Flags.sf }
+        if (r & 0xff).nonzeroBitCount & 1 == 0 { f |= X86Flags.pf }
+        return f
+    }
+}

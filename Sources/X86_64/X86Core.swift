@@ -1,0 +1,185 @@
+import Machine
+
+/// The x86_64 `InstructionCore`: fetch through the decode cache, execute, and deliver exceptions to the
+/// machine's trap dispatch with the register file holding the state the kernel's handlers would see.
+public final class X86Core: InstructionCore {
+    public let architecture = Architecture.x86_64
+    public let ptRegsWords = X86PtRegs.count
+    public let pcIndex = X86PtRegs.ip
+    public let spIndex = X86PtRegs.sp
+    private weak var machine: Machine?
+    private let cache = X86DecodeCache()
+
+    public init() {}
+
+    public func attach(to machine: Machine) {
+        self.machine = machine
+        machine.memory.addTextPokeObserver(cache)
+    }
+
+    public func resetRegisters(_ registers: RegisterFile) {
+        for i in 0..<X86PtRegs.count { registers[i] = 0 }
+        registers[X86PtRegs.cs] = X86PtRegs.kernelCS
+        registers[X86PtRegs.ss] = X86PtRegs.kernelSS
+        registers[X86PtRegs.flags] = X86PtRegs.resetFlags
+    }
+
+    /// What the loop does after an exception was offered to the machine.
+    private enum Resolution {
+        case resume
+        case stop(RunStop)
+    }
+
+    public func run(_ cpu: CPU, limit: UInt64) -> RunStop {
+        guard let machine else { return .failed(.invalidRequest("x86_64 core used before being attached to a machine")) }
+        var ex = X86Executor(registers: cpu.registers.words, memory: machine.memory, gsBase: cpu.perCPUBase)
+        let tags = cache.tags, ops = cache.ops
+        var executed: UInt64 = 0, unretired: UInt64 = 0
+        // TF at the start of an instruction means #DB after it; re-read only where RFLAGS can change wholesale.
+        var stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
+
+        func deliver(_ trap: Trap) -> Resolution {
+            ex.sync()
+            cpu.retire(unretired)
+            unretired = 0
+            switch machine.raise(trap, on: cpu) {
+            case .handled, .notHandled:
+                ex.reload()
+                stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
+                return .resume
+            case .fatal(let error): return .stop(.failed(error))
+            }
+        }
+
+        while executed < limit {
+            let ip = ex.ip
+            let slot = Int(truncatingIfNeeded: ip) & X86DecodeCache.mask
+            if tags[slot] != ip {
+                switch fill(ip, slot: slot, memory: machine.memory) {
+                case .success: break
+                case .failure(.fetch(let fault)):
+                    ex.sync()
+                    cpu.retire(unretired)
+                    unretired = 0
+                    switch machine.hostCall(at: ip, on: cpu) {
+                    case .resume:
+                        ex.reload()
+                        stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
+                        continue
+                    case .stop(let stop): return stop
+                    case .notHost:
+                        if case .stop(let stop) = deliver(Trap(kind: .pageFault, address: ip, fault: fault)) { return stop }
+                        continue
+                    }
+                case .failure(.decode(let error)):
+                    let trap = Trap(kind: .undefinedInstruction, address: ip, instruction: error.description)
+                    if case .stop(let stop) = deliver(trap) { return stop }
+                    continue
+                }
+            }
+            cpu.noteExecuted(ip)
+            executed &+= 1
+            unretired &+= 1
+            do {
+                try ex.execute(ops[slot])
+            } catch {
+                let trap: Trap
+                switch error {
+                case .flagsWritten:
+                    if stepping, case .stop(let stop) = deliver(Trap(kind: .debug, address: ip)) { return stop }
+                    stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
+                    continue
+                case .memory(let fault): trap = Trap(kind: .pageFault, address: ip, fault: fault)
+                case .divide: trap = Trap(kind: .divideError, address: ip)
+                case .breakpoint: trap = Trap(kind: .breakpoint, address: ip)
+                case .undefined(let reason):
+                    trap = Trap(kind: .undefinedInstruction, address: ip, instruction: describe(ip, memory: machine.memory, reason))
+                }
+                if case .stop(let stop) = deliver(trap) { return stop }
+                continue
+            }
+            if stepping, case .stop(let stop) = deliver(Trap(kind: .debug, address: ip)) { return stop }
+        }
+        ex.sync()
+        cpu.retire(unretired)
+        return .limitReached
+    }
+
+    private enum FillError: Error {
+        case fetch(MemoryFault)
+        case decode(X86DecodeError)
+    }
+
+    /// Fetches up to 15 bytes (fewer where executable memory ends), decodes and caches the instruction at `ip`.
+    private func fill(_ ip: UInt64, slot: Int, memory: Memory) -> Result<Void, FillError> {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: X86Decoder.maximumLength) { buffer in
+            let count: Int
+            do throws(MemoryFault) {
+                count = try memory.fetch(ip, into: buffer.baseAddress!, count: X86Decoder.maximumLength)
+            } catch {
+                return .failure(.fetch(error))
+            }
+            switch X86Decoder.decode(UnsafeBufferPointer(start: buffer.baseAddress, count: count)) {
+            case .success(let insn):
+                cache.ops[slot] = X86OpBuilder.build(insn, at: ip)
+                cache.tags[slot] = ip
+                return .success(())
+            case .failure(let error):
+                return .failure(.decode(error))
+            }
+        }
+    }
+
+    /// The text an undefined-instruction trap carries: objdump-style disassembly and the bytes.
+    private func describe(_ ip: UInt64, memory: Memory, _ reason: String) -> String {
+        var bytes = [UInt8]()
+        for i in 0..<UInt64(X86Decoder.maximumLength) {
+            guard let b = try? memory.kernelRead(ip &+ i, count: 1) else { break }
+            bytes += b
+        }
+        guard case .success(let insn) = X86Decoder.decode(bytes) else { return reason }
+        let hex = bytes.prefix(insn.length).map { X86Disassembler.hex2($0) }.joined(separator: " ")
+        return "\(X86Disassembler.text(insn, address: ip)) [\(hex)]: \(reason)"
+    }
+
+    // MARK: ABI
+
+    /// SysV: six register arguments, the rest pushed right to left, then the return address; at entry
+    /// `%rsp + 8` is 16-byte aligned.
+    public func setUpCall(_ cpu: CPU, function: UInt64, arguments: [UInt64], returnAddress: UInt64) throws(MemoryFault) {
+        guard let machine else { return }
+        let regs = cpu.registers
+        for (i, value) in arguments.prefix(X86PtRegs.argumentSlots.count).enumerated() {
+            regs[X86PtRegs.argumentSlots[i]] = value
+        }
+        let stacked = Array(arguments.dropFirst(X86PtRegs.argumentSlots.count))
+        var sp = regs[X86PtRegs.sp] & ~15
+        if stacked.count % 2 == 1 { sp &-= 8 }
+        for value in stacked.reversed() {
+            sp &-= 8
+            try machine.memory.kernelWrite(sp, size: 8, value: value)
+        }
+        sp &-= 8
+        try machine.memory.kernelWrite(sp, size: 8, value: returnAddress)
+        regs[X86PtRegs.sp] = sp
+        regs[X86PtRegs.ip] = function
+    }
+
+    public func returnValue(_ cpu: CPU) -> UInt64 { X86PtRegs.returnValue(cpu.registers) }
+
+    /// As the function's `ret`: `%rax` = value, pop the return address.
+    public func completeHostCall(_ cpu: CPU, value: UInt64) throws(MemoryFault) {
+        guard let machine else { return }
+        let regs = cpu.registers
+        regs[X86PtRegs.ax] = value
+        regs[X86PtRegs.ip] = try machine.memory.kernelRead(regs[X86PtRegs.sp], size: 8)
+        regs[X86PtRegs.sp] &+= 8
+    }
+
+    public func argument(_ cpu: CPU, _ n: Int) -> UInt64 {
+        guard let machine else { return 0 }
+        return X86PtRegs.kernelArgument(cpu.registers, n, memory: machine.memory) ?? 0
+    }
+
+    public func interruptsEnabled(_ cpu: CPU) -> Bool { cpu.registers[X86PtRegs.flags] & X86Flags.if != 0 }
+}

@@ -1,2 +1,0 @@
-// x86_64 instruction core: decoder, executor, disassembler, assembler, pt_regs. Filled by the x86_64 issue.
-import Machine
