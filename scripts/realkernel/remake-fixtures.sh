@@ -1,8 +1,8 @@
 #!/bin/bash
 # Remakes every capture under Tests/Fixtures/realkernel from the committed payloads and candidate lists
 # (about 3 minutes on 2 cores). Candidate lists are inputs: remake them with remake-candidates.sh only on purpose,
-# since new addresses make the captures incomparable with the old ones. Then regenerate the FINDINGS tables with
-# findings-table.py (FINDINGS.md says where they go).
+# since new addresses make the captures incomparable with the old ones. Ends by regenerating FINDINGS.md's tables
+# (make-findings.sh); its hand-written part must then be checked against the new captures.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -14,6 +14,7 @@ for arch in x86_64 arm64; do
     scripts/realkernel/capture.sh --arch "$arch" --name matrix scripts/realkernel/payloads/matrix.sh --file "$fix/candidates.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name matrix-mixed scripts/realkernel/payloads/matrix.sh --file "$fix/candidates-mixed.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name hits scripts/realkernel/payloads/hits.sh
+    scripts/realkernel/capture.sh --arch "$arch" --name ftrace-site scripts/realkernel/payloads/ftrace-site.sh
     for n in 1 2 8; do
         scripts/realkernel/capture.sh --arch "$arch" --name "maxactive-smp$n" scripts/realkernel/payloads/maxactive.sh --smp "$n"
     done
@@ -24,3 +25,4 @@ for arch in x86_64 arm64; do
         cat "${KPROBESIM_CACHE:-$HOME/.cache/kprobesim/realkernel}/$arch/blacklist"
     } > "$fix/blacklist.txt"
 done
+"$HERE/make-findings.sh"
