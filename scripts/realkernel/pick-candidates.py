@@ -146,8 +146,6 @@ if ARCH == "x86_64":
             add("lock prefix", addr)
         elif mn in ("rep", "repz") and ops.startswith(("movs", "stos")):
             add("rep " + ops[:4], addr)
-        elif mn.startswith("cmpxchg") or mn.startswith("xadd"):
-            pass
         elif mn == "endbr64":
             add("endbr64", addr)
         elif mn == "mov" and ops.startswith(("%cr", "%db")) or (mn == "mov" and re.search(r",%(cr|db)\d", ops)):
@@ -181,7 +179,7 @@ else:
         if mn == "paciasp":
             continue
         o = ops
-        lit = re.match(r"[wx]\d+, 0x[0-9a-f]+$", o) or re.match(r"\w+, 0x[0-9a-f]+$", o)
+        lit = re.match(r"\w+, 0x[0-9a-f]+$", o)  # a literal load prints its target address as the operand
         if mn == "autiasp":
             add("autiasp", addr)
         elif mn == "bti":
