@@ -41,25 +41,25 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
     apt-get update -qq
 fi
 
-# fetch PKG[:ARCH] DEST: downloads one .deb into the cache (once) and extracts it to DEST (once).
+# fetch PKG DEBARCH DEST: downloads PKG:DEBARCH into the cache (once) and extracts it to DEST (once).
 fetch() {
-    local pkg=$1 dest=$2
+    local pkg=$1 debarch=$2 dest=$3 deb
     [ -d "$dest" ] && return 0
-    local deb
-    deb=$(ls "$CACHE/debs/${pkg%%:*}"_*.deb 2>/dev/null | grep "_${3:-}" | head -1 || true)
+    deb=$(ls "$CACHE/debs/${pkg}_"*"_$debarch.deb" 2>/dev/null | head -1 || true)
     if [ -z "$deb" ]; then
-        say "downloading $pkg"
-        (cd "$CACHE/debs" && apt-get download -qq "$pkg" >&2) || {
-            say "apt-get download $pkg failed: is '$pkg' still offered? (apt-cache policy ${pkg%%:*})"; exit 1; }
-        deb=$(ls -t "$CACHE/debs/${pkg%%:*}"_*.deb | grep "_${3:-}" | head -1)
+        say "downloading $pkg:$debarch"
+        (cd "$CACHE/debs" && apt-get download -qq "$pkg:$debarch" >&2) || {
+            say "apt-get download $pkg:$debarch failed: is it still offered? (apt-cache policy $pkg:$debarch)"; exit 1; }
+        deb=$(ls -t "$CACHE/debs/${pkg}_"*"_$debarch.deb" | head -1)
     fi
+    rm -rf "$dest.tmp"
     mkdir -p "$dest.tmp" && dpkg-deb -x "$deb" "$dest.tmp" && mv "$dest.tmp" "$dest"
-    printf '%s\n' "$(basename "$deb")" > "$dest/DEB"
+    basename "$deb" > "$dest/DEB"
 }
 
-fetch "linux-image-$ABI-amd64" "$CACHE/x86_64/kernel" amd64
-fetch "linux-image-$ABI-arm64:arm64" "$CACHE/arm64/kernel" arm64
-fetch "busybox-static:arm64" "$CACHE/arm64/busybox" arm64
+fetch "linux-image-$ABI-amd64" amd64 "$CACHE/x86_64/kernel"
+fetch "linux-image-$ABI-arm64" arm64 "$CACHE/arm64/kernel"
+fetch busybox-static arm64 "$CACHE/arm64/busybox"
 mkdir -p "$CACHE/x86_64/busybox/bin"
 [ -x "$CACHE/x86_64/busybox/bin/busybox" ] || cp /bin/busybox "$CACHE/x86_64/busybox/bin/busybox"
 
