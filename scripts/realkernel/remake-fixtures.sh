@@ -12,6 +12,10 @@ for arch in x86_64 arm64; do
     "$HERE/kernel-text.sh" "$arch" > /dev/null
     fix=Tests/Fixtures/realkernel/$arch
     scripts/realkernel/capture.sh --arch "$arch" --name matrix scripts/realkernel/payloads/matrix.sh --file "$fix/candidates.txt"
+    if [ "$arch" = x86_64 ]; then  # SMP keeps real lock prefixes (UP patches them to ds)
+        scripts/realkernel/capture.sh --arch "$arch" --name matrix-smp2 scripts/realkernel/payloads/matrix.sh \
+            --file "$fix/candidates.txt" --smp 2
+    fi
     scripts/realkernel/capture.sh --arch "$arch" --name matrix-mixed scripts/realkernel/payloads/matrix.sh --file "$fix/candidates-mixed.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name hits scripts/realkernel/payloads/hits.sh
     scripts/realkernel/capture.sh --arch "$arch" --name ftrace-site scripts/realkernel/payloads/ftrace-site.sh
