@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""Turns a matrix capture into the markdown tables of FINDINGS.md.
+"""Turns a matrix capture into the markdown tables of FINDINGS.md (make-findings.sh calls it).
 
     findings-table.py ARCH [NAME]   (reads Tests/Fixtures/realkernel/ARCH/{NAME,blacklist}.txt; NAME=matrix)
 
-One row per candidate: class, address and symbol+offset, the live bytes read from /proc/kcore before arming,
-their disassembly by binutils (objdump for x86_64, aarch64-linux-gnu-objdump for arm64), whether kprobe_events
-accepted it (errno from the shell's write error, message from error_log), enable errors, the kprobes/list
-flags and the first bytes at the address once armed. A rejection is annotated with the trace_kprobe "Could not probe notrace function" warning when dmesg has one
-between the previous candidate's error_log entry and this one's (matched by timestamp), and with the host-side facts that explain it: the guest's blacklist (blacklist.txt)
-and, on x86_64, jump-label / static-call / BUG sites read from the unpacked vmlinux (kernel-text.sh's cache),
-on arm64 a load-exclusive word in the backward scan window (read from the Image).
-Then a per-class summary.
+One row per candidate: class, address and symbol+offset, the live bytes read from /proc/kcore before arming, their
+disassembly by binutils (objdump for x86_64, aarch64-linux-gnu-objdump for arm64), whether kprobe_events accepted
+it (errno from the shell's write error, message from error_log), enable errors, the kprobes/list flags and the
+first bytes at the address once armed. Then a per-class summary.
+
+A rejection is annotated with what explains it:
+  - the trace_kprobe "Could not probe notrace function" warning, when dmesg has one between the previous
+    candidate's error_log entry and this one's (matched by timestamp);
+  - the guest's blacklist (blacklist.txt);
+  - x86_64: jump-label / static-call / BUG sites, read from the unpacked vmlinux (kernel-text.sh's cache);
+  - arm64: a load-exclusive-class word in the backward scan window, read from the Image.
 """
 import os
 import re
@@ -21,7 +24,7 @@ import tempfile
 
 ARCH = sys.argv[1] if len(sys.argv) > 1 else ""
 if ARCH not in ("x86_64", "arm64"):
-    sys.exit("usage: findings-table.py x86_64|arm64")
+    sys.exit("usage: findings-table.py x86_64|arm64 [NAME]")
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 FIX = os.path.join(ROOT, "Tests", "Fixtures", "realkernel", ARCH)
 
