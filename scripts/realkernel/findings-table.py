@@ -17,10 +17,11 @@ A rejection is annotated with what explains it:
 """
 import os
 import re
-import struct
 import subprocess
 import sys
 import tempfile
+
+import kernelfacts
 
 ARCH = sys.argv[1] if len(sys.argv) > 1 else ""
 if ARCH not in ("x86_64", "arm64"):
@@ -59,78 +60,13 @@ def disassemble(addr, hexbytes):
     return "", "(no decode)"
 
 
-CACHE = os.environ.get("KPROBESIM_CACHE", os.path.expanduser("~/.cache/kprobesim/realkernel"))
-
-
-def reserved_sites():
-    """x86_64 only: {address: reason} for every byte the kernel's reservation checks cover, read from the
-    unpacked vmlinux (kernel-text.sh) at the guest's __start_/__stop_ bounds: jump-label sites (5 bytes),
-    static-call sites (5 bytes), BUG/WARN sites (the ud2)."""
-    sites = {}
-    if ARCH != "x86_64":
-        return sites
-    bounds = {}
-    for line in open(os.path.join(CACHE, ARCH, "section-bounds")):
-        a, _, n = line.split()
-        bounds[n] = int(a, 16)
-    elf = open(os.path.join(CACHE, ARCH, "vmlinux"), "rb").read()
-    shoff, = struct.unpack_from("<Q", elf, 0x28)
-    shentsize, shnum = struct.unpack_from("<HH", elf, 0x3a)
-    secs = []
-    for i in range(shnum):
-        _, typ, _, addr, off, size = struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
-        if addr and typ == 1:
-            secs.append((addr, off, size))
-
-    def file_off(va):
-        for addr, off, size in secs:
-            if addr <= va < addr + size:
-                return off + va - addr
-        raise ValueError(hex(va))
-
-    def table(start, stop, entsize, reason, span):
-        va = bounds[start]
-        while va < bounds[stop]:
-            disp, = struct.unpack_from("<i", elf, file_off(va))
-            site = va + disp
-            for k in range(span):
-                sites.setdefault(site + k, reason)
-            va += entsize
-    table("__start___jump_table", "__stop___jump_table", 16, "jump-label site", 5)
-    table("__start_static_call_sites", "__stop_static_call_sites", 8, "static-call site", 5)
-    table("__start___bug_table", "__stop___bug_table", 12, "BUG/WARN site", 1)
-    return sites
-
-
 blacklist = []
 for line in open(os.path.join(FIX, "blacklist.txt")):
     m = re.match(r"0x([0-9a-f]+)-0x([0-9a-f]+)\s+(\S+)", line)
     if m:
         blacklist.append((int(m.group(1), 16), int(m.group(2), 16), m.group(3)))
-reserved = reserved_sites()
-image = None
-if ARCH == "arm64":
-    kernel_dir = os.path.join(CACHE, ARCH, "kernel", "boot")
-    image = open(os.path.join(kernel_dir, sorted(os.listdir(kernel_dir), key=lambda n: not n.startswith("vmlinuz"))[0]), "rb").read()
-    stext = min(int(l.split()[0], 16) for l in open(os.path.join(CACHE, ARCH, "kallsyms")) if l.split()[2] == "_stext")
-    image_base = stext - 0x10000
-
-
-def exclusive_window(addr, offset):
-    """arm64: scanning back from the word before addr to the symbol start (at most 32 words), the first
-    load-exclusive-class word (bits 29:24 = 001000, L = 1, which also covers LDAR) before any store-exclusive-class
-    word (L = 0): the kernel's rule for refusing probes inside an LDXR..STXR sequence. Image bytes on disk."""
-    if image is None:
-        return ""
-    words = min(offset // 4, 32)
-    for k in range(1, words + 1):
-        o = addr - 4 * k - image_base
-        w, = struct.unpack_from("<I", image, o)
-        if w & 0x3F400000 == 0x08000000:
-            return ""
-        if w & 0x3F400000 == 0x08400000:
-            return "load-exclusive class word %08x at -%d" % (w, 4 * k)
-    return ""
+reserved = kernelfacts.reserved_sites(ARCH)
+image = kernelfacts.Arm64Image() if ARCH == "arm64" else None
 
 
 def why(addr):
@@ -144,7 +80,7 @@ def why(addr):
 
 def why_at(addr, at):
     notes = why(addr)
-    window = exclusive_window(int(addr, 16), int(at.rsplit("+", 1)[1]))
+    window = image.exclusive_window(int(addr, 16), int(at.rsplit("+", 1)[1])) if image else ""
     return "; ".join(n for n in (notes, window and "after " + window) if n)
 
 

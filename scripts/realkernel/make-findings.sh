@@ -22,6 +22,14 @@ trap 'rm -f "$new"' EXIT
         echo
         table "$arch" matrix | rows
     done
+    for arch in x86_64 arm64; do
+        echo
+        echo "## $arch follow-up classes (\`$arch/matrix-extra.txt\`)"
+        echo
+        table "$arch" matrix-extra | summary
+        echo
+        table "$arch" matrix-extra | rows
+    done
     echo
     echo "## Mixed candidates (notrace rule): summaries of \`*/matrix-mixed.txt\`"
     for arch in x86_64 arm64; do

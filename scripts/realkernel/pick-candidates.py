@@ -9,19 +9,26 @@ which would hide the instruction-level rules), each in a function no other candi
 another from being optimized), none in a blacklisted range, spread evenly over the matches so the choice is
 deterministic. The class is a claim about the image on disk; the matrix payload records the live bytes.
 
-    pick-candidates.py x86_64|arm64 [N]
+    pick-candidates.py x86_64|arm64 [N] [--extra]
+
+--extra picks only the follow-up classes that test the rules the first matrix suggested (FINDINGS.md): arm64
+LDAR outside any exclusive window and the instruction after a store-exclusive; x86_64 static-call sites and ud2
+away from BUG sites.
 """
 import bisect
 import os
 import re
 import sys
 
-ARCH = sys.argv[1] if len(sys.argv) > 1 else ""
-if ARCH not in ("x86_64", "arm64"):
-    sys.exit("usage: pick-candidates.py x86_64|arm64 [N]")
-PER_CLASS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-CACHE = os.environ.get("KPROBESIM_CACHE", os.path.expanduser("~/.cache/kprobesim/realkernel"))
-DIR = os.path.join(CACHE, ARCH)
+import kernelfacts
+
+args = [a for a in sys.argv[1:] if a != "--extra"]
+EXTRA = "--extra" in sys.argv[1:]
+ARCH = args[0] if args else ""
+if ARCH not in ("x86_64", "arm64") or (len(args) > 1 and not args[1].isdigit()):
+    sys.exit("usage: pick-candidates.py x86_64|arm64 [N] [--extra]")
+PER_CLASS = int(args[1]) if len(args) > 1 else 3
+DIR = os.path.join(kernelfacts.CACHE, ARCH)
 
 symbols = []  # (address, name), sorted
 for line in open(os.path.join(DIR, "kallsyms")):
@@ -72,8 +79,14 @@ def target(ops):
 candidates = {}  # class -> list of addresses (in text order)
 
 
-def add(cls, addr):
-    candidates.setdefault(cls, []).append(addr)
+def add(cls, addr, extra=False):
+    """Records a candidate of a class; follow-up classes (extra=True) are kept only with --extra, and then alone."""
+    if extra == EXTRA:
+        candidates.setdefault(cls, []).append(addr)
+
+
+reserved = kernelfacts.reserved_sites(ARCH) if EXTRA else {}
+image = kernelfacts.Arm64Image() if EXTRA and ARCH == "arm64" else None
 
 
 if ARCH == "x86_64":
@@ -106,6 +119,8 @@ if ARCH == "x86_64":
             continue
         if mn == "ud2":
             add("ud2(BUG site)", addr)
+            if addr not in reserved:
+                add("ud2(not a BUG site)", addr, extra=True)
         elif mn == "push" and ops.startswith("%r"):
             add("push reg", addr)
         elif mn == "pop" and ops.startswith("%r"):
@@ -120,6 +135,8 @@ if ARCH == "x86_64":
             add("mov mem,reg", addr)
         elif mn == "call" and b[0] == "e8":
             add("call rel32", addr)
+            if reserved.get(addr) == "static-call site" and reserved.get(addr - 1) != "static-call site":
+                add("static-call site (call)", addr, extra=True)
         elif mn == "jmp" and b[0] == "eb":
             add("jmp rel8", addr)
         elif mn == "jmp" and b[0] == "e9":
@@ -178,6 +195,8 @@ else:
             continue
         if mn == "paciasp":
             continue
+        if mn == "ldar" and image and not image.exclusive_window(addr, off):
+            add("ldar (no exclusive window)", addr, extra=True)
         o = ops
         lit = re.match(r"\w+, 0x[0-9a-f]+$", o)  # a literal load prints its target address as the operand
         if mn == "autiasp":
@@ -227,6 +246,8 @@ else:
                 add("between ldxr and stxr", insns[i + 1][0])
         elif mn in ("stxr",):
             add("stxr", addr)
+            if i + 1 < n:
+                add("after stxr (window closed)", insns[i + 1][0], extra=True)
         elif mn == "mrs" and o.endswith(", daif"):
             add("mrs daif", addr)
         elif mn == "msr" and o.startswith("daif,"):

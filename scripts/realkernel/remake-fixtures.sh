@@ -16,6 +16,7 @@ for arch in x86_64 arm64; do
         scripts/realkernel/capture.sh --arch "$arch" --name matrix-smp2 scripts/realkernel/payloads/matrix.sh \
             --file "$fix/candidates.txt" --smp 2
     fi
+    scripts/realkernel/capture.sh --arch "$arch" --name matrix-extra scripts/realkernel/payloads/matrix.sh --file "$fix/candidates-extra.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name matrix-mixed scripts/realkernel/payloads/matrix.sh --file "$fix/candidates-mixed.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name hits scripts/realkernel/payloads/hits.sh
     scripts/realkernel/capture.sh --arch "$arch" --name ftrace-site scripts/realkernel/payloads/ftrace-site.sh

@@ -42,4 +42,4 @@ cat $T/kprobe_events
 section kprobe_profile
 cat $T/kprobe_profile
 section "dmesg (kprobe / trace_kprobe messages)"
-dmesg | grep -i -e kprobe -e notrace
+dmesg | grep -i -e kprobe -e notrace || echo "(none)"
