@@ -12,7 +12,8 @@ public final class Machine {
     public let ledger = Ledger()
     public private(set) var cpus: [CPU] = []
     public private(set) var tasks: [KernelTask] = []
-    public var traps = TrapDispatch()
+    /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
+    @exclusivity(unchecked) public var traps = TrapDispatch()
     public var costModel = CostModel() {
         didSet { for cpu in cpus { cpu.cyclesPerInstruction = costModel.instruction } }
     }
@@ -21,7 +22,7 @@ public final class Machine {
     public var instructionBudget: UInt64 = 50_000_000
     /// Set when the simulated kernel died (`BUG()`, an oops): every run then stops with this error, even if a
     /// handler swallowed it in a nested call, as a real kernel does not carry on after BUG().
-    public private(set) var crashed: SimulationError?
+    @exclusivity(unchecked) public private(set) var crashed: SimulationError?
 
     /// Instructions executed so far on all CPUs.
     public var instructionsExecuted: UInt64 { cpus.reduce(0) { $0 + $1.instructionsRetired } }
