@@ -35,6 +35,7 @@ public final class Machine {
     public static let hostFunctionBase: UInt64 = 0xffff_ffff_fe00_0000
     static let hostFunctionSlot: UInt64 = 16
     private var hostFunctions: [HostFunction] = []
+    private var taskObservers: [TaskObserver] = []
 
     public static let heapBase: UInt64 = 0xffff_9000_0000_0000
     public static let perCPUBase: UInt64 = 0xffff_a000_0000_0000
@@ -128,12 +129,17 @@ public final class Machine {
         case .returnValue(let v): value = v
         case .block(let v): value = v
         case .sleep(_, let v): value = v
+        case .exit(let code):
+            // do_exit: the call never returns; the task ends here with whatever frames it still has.
+            guard let task = cpu.currentTask else { return .stop(.failed(.invalidRequest("\(function.name): do_exit outside a task"))) }
+            task.state = .exited(returnValue: code)
+            return .stop(.exited)
         }
         do { try core.completeHostCall(cpu, value: value) } catch {
             return .stop(.failed(classify(Trap(kind: .pageFault, address: address, fault: error), cpu: cpu)))
         }
         switch outcome {
-        case .returnValue: return .resume
+        case .returnValue, .exit: return .resume
         case .block:
             cpu.currentTask?.state = .blocked
             return .stop(.blocked)
@@ -208,6 +214,11 @@ public final class Machine {
         return task
     }
 
+    /// Registers an observer told when each task is reaped (held strongly; observers live as long as the machine).
+    public func addTaskObserver(_ observer: TaskObserver) {
+        taskObservers.append(observer)
+    }
+
     /// Wakes a blocked or sleeping task (`wake_up_process`).
     public func wake(_ task: KernelTask) {
         switch task.state {
@@ -242,6 +253,11 @@ public final class Machine {
                     task.state = .exited(returnValue: value)
                     ledger.record(cpu: cpu, MachineEvent.taskExited(pid: task.pid, returnValue: value))
                     save(cpu)
+                    reap(task)
+                case .exited:
+                    ledger.record(cpu: cpu, MachineEvent.taskExited(pid: task.pid, returnValue: task.returnValue ?? 0))
+                    save(cpu)
+                    reap(task)
                 case .blocked:
                     ledger.record(cpu: cpu, MachineEvent.taskBlocked(pid: task.pid))
                     save(cpu)
@@ -264,6 +280,10 @@ public final class Machine {
                 if case .sleeping(let until) = task.state, cpus.contains(where: { $0.cycles >= until }) { wake(task) }
             }
         }
+    }
+
+    private func reap(_ task: KernelTask) {
+        for observer in taskObservers { observer.taskReaped(task, machine: self) }
     }
 
     private func pickTask(for cpu: CPU, after roundRobin: inout Int) -> KernelTask? {
@@ -337,7 +357,7 @@ public final class Machine {
             switch try runSlice(cpu, limit: UInt64.max) {
             case .returnedToHost: return core.returnValue(cpu)
             case .limitReached: continue
-            case .blocked: throw .invalidRequest("a nested call may not block its task")
+            case .blocked, .exited: throw .invalidRequest("a nested call may not block or end its task")
             case .failed(let error): throw error
             }
         }

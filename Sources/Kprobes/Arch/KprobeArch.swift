@@ -16,4 +16,17 @@ protocol KprobeArch: AnyObject {
     func remove(_ p: Kprobe)
     /// The trap handlers the back end takes: breakpoints, single-step debug traps, faults.
     func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult
+
+    // kretprobes
+    /// The code of the return trampoline: a trap that enters the return path (x86 `int3`, arm64 `BRK #0x007`).
+    var kretprobeTrampoline: [UInt8] { get }
+    /// `arch_prepare_kretprobe` / `arch_rethook_prepare`: save the real return address and the frame, and
+    /// replace the return address with the trampoline's.
+    func prepareKretprobe(_ instance: KretprobeInstance, cpu: CPU, trampoline: UInt64)
+    /// When `trap` is the trampoline's, the frame to match instances against; nil otherwise.
+    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64?
+    /// Continue at the real return address once the handlers have run.
+    func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64)
+    /// The kernel's message when no instance matches a return through the trampoline.
+    var kretprobeLostMessage: String { get }
 }

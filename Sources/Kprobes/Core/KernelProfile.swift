@@ -35,10 +35,13 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// (`int3_emulate_call` assumes a 5-byte call) until the 2024 fix "x86/kprobes: fix incorrect return address
     /// calculation in kprobe_emulate_call_indirect" (Fixes: 6256e668b7af), which the 6.1 stable series took.
     public var x86IndirectCallReturnsToNextInstruction: Bool
+    /// `KRETPROBE_MAX_DATA_SIZE` (4096): larger `data_size` is -E2BIG. Added in 2023 and taken by the stable
+    /// series; nil where no limit exists.
+    public var kretprobeMaxDataSize: Int?
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
-                arm64SimulatesNop: Bool, x86IndirectCallReturnsToNextInstruction: Bool) {
+                arm64SimulatesNop: Bool, x86IndirectCallReturnsToNextInstruction: Bool, kretprobeMaxDataSize: Int?) {
         self.name = name
         self.x86SingleStep = x86SingleStep
         self.arm64SingleStep = arm64SingleStep
@@ -48,6 +51,7 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
         self.x86RecoversVanishedInt3 = x86RecoversVanishedInt3
         self.arm64SimulatesNop = arm64SimulatesNop
         self.x86IndirectCallReturnsToNextInstruction = x86IndirectCallReturnsToNextInstruction
+        self.kretprobeMaxDataSize = kretprobeMaxDataSize
     }
 
     /// Debian 6.1 (6.1.192), both architectures: `CONFIG_PREEMPTION=y` (the captured `r` probe reads back as
@@ -55,14 +59,14 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     public static let debian61 = KernelProfile(
         name: "debian-6.1", x86SingleStep: .int3AfterCopy, arm64SingleStep: .brkAfterCopy, preemptible: true,
         hasFaultHandler: false, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
-        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true)
+        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: 4096)
 
     /// A 5.4-era non-preemptible kernel, as most tutorials describe kprobes: trap-flag single-step and a debug
     /// exception on x86, hardware single-step on arm64, boosting, the user `fault_handler`.
     public static let legacy = KernelProfile(
         name: "legacy-5.4", x86SingleStep: .trapFlag, arm64SingleStep: .hardwareStep, preemptible: false,
         hasFaultHandler: true, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
-        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true)
+        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: nil)
 
     public static let all: [KernelProfile] = [.debian61, .legacy]
 

@@ -35,6 +35,8 @@ public final class Kprobe {
     /// The aggregator this probe is a child of, if any.
     weak var parent: Kprobe?
     var registered = false
+    /// Set for a kretprobe's entry probe, so listings print `r`.
+    weak var kretprobe: Kretprobe?
 
     public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil,
                 preHandler: PreHandler? = nil, postHandler: PostHandler? = nil, faultHandler: FaultHandler? = nil) {

@@ -29,6 +29,19 @@ public enum KprobeEvent: LedgerEvent, Hashable {
     /// A fault raised by the copied instruction: `kprobe_fault_handler` rewound the IP to the probe address.
     case faultInSlot(address: UInt64, faultAddress: UInt64)
     case bug(address: UInt64, message: String)
+    /// kretprobe entry found the instance pool empty (`rp->nmissed`).
+    case kretprobeMissed(address: UInt64, nmissed: UInt64)
+    /// The entry_handler returned non-zero: instance back to the pool, no return handler.
+    case kretprobeDeclined(address: UInt64)
+    /// The real return address was saved and replaced by the trampoline's.
+    case kretprobeSwap(address: UInt64, returnAddress: UInt64, trampoline: UInt64)
+    /// The function returned into the trampoline.
+    case kretprobeTrampoline(frame: UInt64, returnAddress: UInt64)
+    case kretprobeHandler(address: UInt64, returnValue: UInt64)
+    /// Execution continues at the real return address.
+    case kretprobeRestore(returnAddress: UInt64)
+    /// A reaped task's instances went back to their pools without handlers.
+    case kretprobeFlush(pid: Int32, instances: Int)
 
     public var description: String {
         func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
@@ -50,6 +63,13 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         case let .statusChange(cpu, from, to): return "cpu\(cpu) kprobe_status \(from) -> \(to)"
         case let .faultInSlot(a, f): return "fault at \(hex(f)) while stepping \(hex(a)): ip rewound to \(hex(a))"
         case let .bug(a, m): return "BUG at \(hex(a)): \(m)"
+        case let .kretprobeMissed(a, n): return "kretprobe at \(hex(a)): no free instance, rp->nmissed=\(n)"
+        case .kretprobeDeclined(let a): return "kretprobe at \(hex(a)): entry_handler declined"
+        case let .kretprobeSwap(a, r, t): return "kretprobe at \(hex(a)): return address \(hex(r)) replaced by trampoline \(hex(t))"
+        case let .kretprobeTrampoline(f, r): return "trampoline: frame \(hex(f)), real return address \(hex(r))"
+        case let .kretprobeHandler(a, v): return "kretprobe handler(\(hex(a))) return value \(hex(v))"
+        case .kretprobeRestore(let r): return "continue at the real return address \(hex(r))"
+        case let .kretprobeFlush(pid, n): return "task \(pid) reaped: \(n) kretprobe instances recycled"
         }
     }
 }

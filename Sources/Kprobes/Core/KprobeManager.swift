@@ -20,6 +20,8 @@ public final class KprobeManager: TrapHandler {
     let controlBlocks: [KprobeControlBlock]
     private(set) var arch: KprobeArch!
     let slots: InstructionSlots
+    /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
+    var trampoline: UInt64?
 
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
@@ -38,10 +40,14 @@ public final class KprobeManager: TrapHandler {
         for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
             machine.traps.register(self, for: kind, priority: 0x7fff_ffff)
         }
+        machine.addTaskObserver(self)
     }
 
     public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        arch.handleTrap(trap, cpu: cpu)
+        if let trampoline, trap.kind == .breakpoint, let frame = arch.kretprobeFrame(trap, cpu: cpu, trampoline: trampoline) {
+            return kretprobeReturn(cpu: cpu, frame: frame)
+        }
+        return arch.handleTrap(trap, cpu: cpu)
     }
 
     /// `get_kprobe`: the probe (or aggregator) at exactly `address`.

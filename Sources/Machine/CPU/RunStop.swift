@@ -6,6 +6,8 @@ public enum RunStop: Sendable {
     case returnedToHost
     /// A host function blocked the running task; its call has already returned (the task resumes after it).
     case blocked
+    /// A host function ended the running task (`do_exit`): its state is already `.exited`.
+    case exited
     /// The run cannot go on.
     case failed(SimulationError)
 }

@@ -6,6 +6,8 @@ public enum HostCallOutcome: Sendable {
     case block(returning: UInt64)
     /// Return this value, and put the calling task to sleep for this many simulated cycles.
     case sleep(cycles: UInt64, returning: UInt64)
+    /// Never return: the calling task exits here with this code (`do_exit`), leaving its frames unreturned.
+    case exit(code: UInt64)
 }
 
 /// A function implemented in Swift and reachable from simulated code at a fixed address, so objects can call

@@ -21,8 +21,8 @@ public final class KernelTask {
     public internal(set) var state: State = .runnable
     /// Saved register file while not running.
     var context: [UInt64]
-    /// Arbitrary per-task data the layers above keep (kretprobe instances are per task).
-    public var userInfo: [String: AnyObject] = [:]
+    /// Per-task state of the probe layer (the kernel's `current->kretprobe_instances`), opaque to the machine.
+    public var probeState: AnyObject?
 
     init(pid: Int32, comm: String, stackBottom: UInt64, stackTop: UInt64, context: [UInt64]) {
         self.pid = pid

@@ -302,6 +302,37 @@ final class ARM64KprobeArch: KprobeArch {
         r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~mask) | (kcb.savedFlags & mask)
     }
 
+    // MARK: kretprobes
+
+    static let kretprobeImmediate: UInt32 = 0x007
+
+    /// `__kretprobe_trampoline` as `BRK #0x007` (KRETPROBES_BRK_IMM), the trampoline of later kernels; 6.1's
+    /// saves the registers in assembly and calls trampoline_probe_handler, with the same register view.
+    var kretprobeTrampoline: [UInt8] { le(0xD420_0000 | ARM64KprobeArch.kretprobeImmediate << 5) }
+
+    /// kernel: arch_prepare_kretprobe — the return address is the link register, the frame the frame pointer.
+    func prepareKretprobe(_ instance: KretprobeInstance, cpu: CPU, trampoline: UInt64) {
+        let r = cpu.registers
+        instance.returnAddress = r[ARM64PtRegs.lr]
+        instance.frame = r[ARM64PtRegs.fp]
+        r[ARM64PtRegs.lr] = trampoline
+    }
+
+    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
+        trap.address == trampoline && trap.detail == ARM64KprobeArch.kretprobeImmediate ? cpu.registers[ARM64PtRegs.fp] : nil
+    }
+
+    /// The trampoline returns with `lr` = the real return address too (kprobes_trampoline.S: `mov lr, x0`).
+    func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
+        cpu.registers[ARM64KprobeArch.pcSlot] = returnAddress
+        cpu.registers[ARM64PtRegs.lr] = returnAddress
+    }
+
+    /// kernel: kernel/kprobes.c __kretprobe_trampoline_handler.
+    var kretprobeLostMessage: String {
+        "kretprobe: Return address not found, not execute handler. Maybe there is a bug in the kernel."
+    }
+
     // MARK: Simulation
 
     /// kernel: simulate-insn.c. `address` is the probe address (where the instruction really is).

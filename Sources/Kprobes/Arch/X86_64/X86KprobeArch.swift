@@ -421,6 +421,34 @@ final class X86KprobeArch: KprobeArch {
         return .notHandled
     }
 
+    // MARK: kretprobes (rethook)
+
+    /// The simulator's `arch_rethook_trampoline` is one `int3`: returning into it traps into the return path.
+    /// The kernel's trampoline instead pushes the registers to build `pt_regs` and calls
+    /// `arch_rethook_trampoline_callback`; what the handlers observe (ip = the real return address, ax = the
+    /// return value, sp just past the popped slot) is the same.
+    var kretprobeTrampoline: [UInt8] { [X86KprobeArch.int3] }
+
+    /// kernel: arch_rethook_prepare — the return address is the word at `sp` on function entry.
+    func prepareKretprobe(_ instance: KretprobeInstance, cpu: CPU, trampoline: UInt64) {
+        let sp = cpu.registers[X86KprobeArch.sp]
+        instance.returnAddress = (try? machine.memory.read64(sp)) ?? 0
+        instance.frame = sp
+        try? machine.memory.write64(sp, trampoline)
+    }
+
+    /// The `ret` into the trampoline popped the swapped slot: the frame is the slot just below `sp`.
+    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
+        trap.address == trampoline ? cpu.registers[X86KprobeArch.sp] &- 8 : nil
+    }
+
+    func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
+        cpu.registers[X86KprobeArch.ip] = returnAddress
+    }
+
+    /// kernel: kernel/trace/rethook.c rethook_trampoline_handler.
+    var kretprobeLostMessage: String { "rethook: Return address not found! Maybe there is a bug in the kernel." }
+
     // MARK: Emulation (v5.13+)
 
     /// kernel: kprobe_emulate_* — `regs->ip` is one past the int3 on entry.

@@ -1,0 +1,144 @@
+import Machine
+
+/// kretprobes: the policy of kernel/kprobes.c (register_kretprobe, pre_handler_kretprobe,
+/// __kretprobe_trampoline_handler, kprobe_flush_task) over the arch's return-address hooks.
+extension KprobeManager: TaskObserver {
+    /// `register_kretprobe`: the entry probe must sit on a function entry (-EINVAL), `data_size` is bounded by
+    /// the profile (-E2BIG), and `maxactive <= 0` becomes the profile's default, written back.
+    public func register(_ rp: Kretprobe) throws(Errno) {
+        let p = rp.kp
+        // kprobe_on_func_entry: resolve without registering.
+        let base: UInt64
+        switch (p.symbolName, p.address) {
+        case (let name?, nil):
+            guard let symbol = machine.symbols.lookup(name: name) else { throw .ENOENT }
+            base = symbol.address
+        case (nil, let address?):
+            if p.registered { throw .EINVAL }
+            base = address
+        default:
+            throw .EINVAL
+        }
+        guard let hit = machine.symbols.lookup(containing: base &+ p.offset) else { throw .ENOENT }
+        let (address, onEntry) = try arch.adjustAddress(symbolStart: hit.symbol.address, offset: hit.offset)
+        guard onEntry else { throw .EINVAL }
+        // x86_64's kretprobe_blacklist: __switch_to changes the stack under the probe.
+        if machine.architecture == .x86_64, machine.symbols.lookup(name: "__switch_to")?.address == address { throw .EINVAL }
+        if let limit = profile.kretprobeMaxDataSize, rp.dataSize > limit { throw .E2BIG }
+        if rp.maxactive <= 0 { rp.maxactive = profile.defaultMaxactive(possibleCPUs: machine.cpus.count) }
+        rp.pool = (0..<rp.maxactive).map { _ in KretprobeInstance(kretprobe: rp, dataSize: max(0, rp.dataSize)) }
+        rp.nmissed = 0
+        placeTrampoline()
+        p.preHandler = { [unowned self, unowned rp] ctx in self.kretprobeEntry(rp, ctx) }
+        p.postHandler = nil
+        p.kretprobe = rp
+        do { try register(p) } catch {
+            rp.pool = []
+            throw error
+        }
+        rp.registered = true
+    }
+
+    /// `unregister_kretprobe`: the entry probe goes; instances still in flight stay with their tasks and are
+    /// dropped when those return or are reaped.
+    public func unregister(_ rp: Kretprobe) {
+        unregister(rp.kp)
+        rp.registered = false
+        rp.pool = []
+    }
+
+    /// Places the trampoline in simulated text once (`__kretprobe_trampoline` / `arch_rethook_trampoline`) and
+    /// blacklists it, as the kernel marks it NOKPROBE.
+    private func placeTrampoline() {
+        guard trampoline == nil else { return }
+        let code = arch.kretprobeTrampoline
+        let address = machine.allocateText(size: UInt64(code.count))
+        try? machine.memory.kernelWrite(address, bytes: code)
+        let name = machine.architecture == .x86_64 ? "arch_rethook_trampoline" : "__kretprobe_trampoline"
+        machine.symbols.add(Symbol(name: name, address: address, size: UInt64(code.count), type: "t"))
+        machine.symbols.addTextRegion(address..<(address + UInt64(code.count)))
+        blacklist.add(range: address, end: address + UInt64(code.count), symbol: name)
+        trampoline = address
+    }
+
+    /// `pre_handler_kretprobe`: take an instance or count a miss; let the entry_handler decline; swap the return
+    /// address. Always returns 0, so the entry instruction is stepped as usual.
+    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext) -> Int32 {
+        guard let instance = rp.pool.popLast() else {
+            rp.nmissed &+= 1
+            record(ctx.cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
+            return 0
+        }
+        instance.task = ctx.cpu.currentTask
+        if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
+            rp.pool.append(instance)
+            record(ctx.cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
+            return 0
+        }
+        guard let trampoline else { return 0 }
+        arch.prepareKretprobe(instance, cpu: ctx.cpu, trampoline: trampoline)
+        taskState(ctx.cpu).instances.append(instance)
+        record(ctx.cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
+        return 0
+    }
+
+    private func taskState(_ cpu: CPU) -> KretprobeTaskState {
+        let owner = cpu.currentTask
+        if let state = owner?.probeState as? KretprobeTaskState { return state }
+        let state = KretprobeTaskState()
+        owner?.probeState = state
+        return state
+    }
+
+    /// `__kretprobe_trampoline_handler`: find the real return address (skipping instances whose saved address is
+    /// the trampoline itself: further kretprobes on the same frame), set the IP to it, run every handler of the
+    /// frame from the most recent entry, recycle the instances and continue at the real return address.
+    func kretprobeReturn(cpu: CPU, frame: UInt64) -> TrapResult {
+        let state = taskState(cpu)
+        guard let trampoline else { return .notHandled }
+        guard let found = state.instances.lastIndex(where: { $0.returnAddress != trampoline }) else {
+            return bug(arch.kretprobeLostMessage, address: trampoline, cpu: cpu)
+        }
+        let returnAddress = state.instances[found].returnAddress
+        record(cpu, .kretprobeTrampoline(frame: frame, returnAddress: returnAddress))
+        PtRegs(cpu: cpu, machine: machine).ip = returnAddress
+        // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
+        let kcb = controlBlock(cpu)
+        let saved = (kcb.current, kcb.status)
+        for index in stride(from: state.instances.count - 1, through: found, by: -1) {
+            let instance = state.instances[index]
+            // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
+            if instance.frame != frame { break }
+            let rp = instance.kretprobe
+            instance.returnAddress = returnAddress
+            if let handler = rp.handler, rp.registered {
+                kcb.current = rp.kp
+                kcb.status = .hitActive
+                record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
+                _ = handler(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine))
+            }
+        }
+        (kcb.current, kcb.status) = saved
+        let finished = state.instances[found...]
+        state.instances.removeSubrange(found...)
+        for instance in finished where instance.kretprobe.registered {
+            instance.task = nil
+            instance.kretprobe.pool.append(instance)
+        }
+        arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
+        record(cpu, .kretprobeRestore(returnAddress: returnAddress))
+        return .handled
+    }
+
+    /// `kprobe_flush_task` / `rethook_flush_task`: a reaped task's instances (calls that never returned) go
+    /// back to their pools without any handler call.
+    public func taskReaped(_ task: KernelTask, machine: Machine) {
+        guard let state = task.probeState as? KretprobeTaskState, !state.instances.isEmpty else { return }
+        for instance in state.instances where instance.kretprobe.registered {
+            instance.task = nil
+            instance.kretprobe.pool.append(instance)
+        }
+        record(nil, .kretprobeFlush(pid: task.pid, instances: state.instances.count))
+        state.instances = []
+    }
+}
