@@ -88,8 +88,10 @@ struct CommandLineTests {
 struct SeedScenarioTests {
     static let corpus = Fixtures.url("corpus").path
 
-    func lines(_ scenario: SeedScenario, _ arch: Architecture, profile: String = "debian-6.1", fault: Bool = false) throws -> [String] {
+    func lines(_ scenario: SeedScenario, _ arch: Architecture, profile: String = "debian-6.1", fault: Bool = false,
+               maxactive: Int = 20) throws -> [String] {
         var options = SeedScenario.Options()
+        options.maxactive = maxactive
         options.corpus = Self.corpus
         options.profile = try #require(KernelProfile.named(profile))
         options.fault = fault
@@ -113,6 +115,27 @@ struct SeedScenarioTests {
             line.range(of: "chain length=").flatMap { Int(line[$0.upperBound...]) }
         }
         #expect(lengths == [4, 4, 2, 1, 1, 2, 0])
+    }
+
+    @Test("kretprobe_example: return values in completion order, durations, and the misses of a small maxactive",
+          arguments: [Architecture.x86_64, .arm64])
+    func kretprobeExample(architecture: Architecture) throws {
+        // fib_rec(5) calls (see KretprobeTests): 5 → 4 → 3 → 2 → 1, then 2's loop ends, 3 ends, 4's loop calls 1,
+        // 5's loop calls 2 → 1. Completion order of the return values: 1, 1, 2, 1, 3, 1, 1, 5.
+        func returned(_ lines: [String]) -> [Int] {
+            lines.compactMap { line in
+                guard let r = line.range(of: "returned "), let end = line.range(of: " and took") else { return nil }
+                return Int(line[r.upperBound..<end.lowerBound])
+            }
+        }
+        let full = try lines(.kretprobeExample, architecture)
+        #expect(returned(full) == [1, 1, 2, 1, 3, 1, 1, 5])
+        #expect(full.last?.hasSuffix("Missed probing 0 instances of fib_rec") == true)
+        // With two instances: 5 and 4 take them; 4's subtree is missed until 4 returns, then 5's second call
+        // (fib_rec(2)) takes one and its inner call is missed: 3, 1, 5 returned; 8 - 3 = 5 missed.
+        let small = try lines(.kretprobeExample, architecture, maxactive: 2)
+        #expect(returned(small) == [3, 1, 5])
+        #expect(small.last?.hasSuffix("Missed probing 5 instances of fib_rec") == true)
     }
 
     @Test("kprobe_example: pre and post fire once per call; the legacy fault_handler sees a handler's fault",

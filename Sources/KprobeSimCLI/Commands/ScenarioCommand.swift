@@ -5,7 +5,7 @@ import Kprobes
 enum ScenarioCommand {
     static let help = """
     usage: kprobesim scenario <name> [--arch x86_64|arm64] [--profile debian-6.1|legacy-5.4]
-                                     [--corpus DIR] [--fault]
+                                     [--corpus DIR] [--fault] [--maxactive N]
 
     scenarios:
     \(SeedScenario.allCases.map { "  \($0.rawValue.padding(toLength: 16, withPad: " ", startingAt: 0))\($0.summary)" }.joined(separator: "\n"))
@@ -15,7 +15,7 @@ enum ScenarioCommand {
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, command: "scenario", valued: ["--arch", "--profile", "--corpus"],
+        let parsed = try ParsedArguments(arguments, command: "scenario", valued: ["--arch", "--profile", "--corpus", "--maxactive"],
                                          switches: ["--fault"])
         if parsed.wantsHelp {
             output.write(help + "\n")
@@ -30,6 +30,10 @@ enum ScenarioCommand {
         options.profile = try SimulatorSetup.profile(parsed["--profile"], command: "scenario")
         options.fault = parsed.flags.contains("--fault")
         if let corpus = parsed["--corpus"] { options.corpus = corpus }
+        if let text = parsed["--maxactive"] {
+            guard let value = Int(text) else { throw UsageError(message: "scenario: bad --maxactive '\(text)'") }
+            options.maxactive = value
+        }
         let arches = try parsed["--arch"].map { [try SimulatorSetup.architecture($0, command: "scenario")] } ?? Architecture.allCases
         for arch in arches {
             output.write("== \(scenario.rawValue) on \(arch), kernel profile \(options.profile.name)\n")

@@ -9,6 +9,8 @@ enum SeedScenario: String, CaseIterable {
     /// samples/kprobes/kprobe_example.c (seed 004): pre and post handlers printing the registers; with
     /// `fault`, a handler that faults, and on the legacy profile the `fault_handler` that sees it.
     case kprobeExample = "kprobe_example"
+    /// samples/kprobes/kretprobe_example.c (seed 001): a return probe timing each call of a function.
+    case kretprobeExample = "kretprobe_example"
     /// Seed 001: a probe on `inet_bind` reading the port from the sockaddr in the second argument.
     case inetBind = "inet_bind"
     /// Seed 000: a probe on a hash lookup counting the length of the hash chain it is about to walk.
@@ -17,6 +19,7 @@ enum SeedScenario: String, CaseIterable {
     var summary: String {
         switch self {
         case .kprobeExample: return "samples/kprobes/kprobe_example.c: pre/post handlers printing the registers (--fault: a faulting handler)"
+        case .kretprobeExample: return "samples/kprobes/kretprobe_example.c on a recursive function (--maxactive N, default 20)"
         case .inetBind: return "a probe on inet_bind printing the bound port from its arguments (seed 001)"
         case .hlistCount: return "a probe on an hlist hash lookup printing the chain length it will walk (seed 000)"
         }
@@ -26,18 +29,20 @@ enum SeedScenario: String, CaseIterable {
         var profile = KernelProfile.debian61
         var corpus = "Tests/Fixtures/corpus"
         var fault = false
+        var maxactive = 20
     }
 
     /// Builds a machine with the corpus objects the scenario needs and runs it.
     func run(_ arch: Architecture, options: Options) throws -> [String] {
         let machine = SimulatorSetup.machine(arch)
-        for file in ["loops", "lists"] {
+        for file in ["loops", "lists", "recursion"] {
             _ = try SimulatorSetup.load("\(options.corpus)/\(arch.rawValue)/O2/\(file).o", into: machine)
         }
         let kprobes = KprobeManager(machine: machine, profile: options.profile)
         let log = KernelLog(machine: machine)
         switch self {
         case .kprobeExample: try KprobeExample.run(machine, kprobes, log, fault: options.fault)
+        case .kretprobeExample: try KretprobeExample.run(machine, kprobes, log, maxactive: options.maxactive)
         case .inetBind: try InetBindProbe.run(machine, kprobes, log)
         case .hlistCount: try HlistCountProbe.run(machine, kprobes, log)
         }
