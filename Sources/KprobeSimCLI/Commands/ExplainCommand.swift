@@ -5,17 +5,19 @@ import Kprobes
 enum ExplainCommand {
     static let help = """
     usage: kprobesim explain --arch x86_64|arm64 [--profile debian-6.1|legacy-5.4]
-                             [--load FILE.o --function FUNC] [--offset N] [ARG...]
+                             [--load FILE.o --function FUNC] [--offset N] [--kretprobe] [ARG...]
 
     Registers a kprobe (with pre and post handlers) at FUNC+N, shows the instruction bytes before and after
     arming and the slot contents, then calls FUNC with ARGs and prints every step of the first hit with the
     registers each handler sees. Without --load it uses the built-in sum_to (gcc -O2 output), probed at its
-    loop body, called with 3.
+    loop body, called with 3. With --kretprobe, a return probe on sum_to called from the built-in sum_caller:
+    the return address before and after the swap, the return through the trampoline, the handler's view.
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, command: "explain",
-                                         valued: ["--arch", "--profile", "--load", "--function", "--offset"])
+                                         valued: ["--arch", "--profile", "--load", "--function", "--offset"],
+                                         switches: ["--kretprobe"])
         if parsed.wantsHelp {
             output.write(help + "\n")
             return 0
@@ -41,6 +43,13 @@ enum ExplainCommand {
         let args = try parsed.positionals.map { (text: String) throws(UsageError) -> UInt64 in
             guard let value = ParsedArguments.integer(text) else { throw UsageError(message: "explain: argument '\(text)' is not an integer") }
             return value
+        }
+        if parsed.flags.contains("--kretprobe") {
+            guard parsed["--load"] == nil else { throw UsageError(message: "explain: --kretprobe uses the built-in sum_caller") }
+            let explanation = ReturnExplanation(machine: machine, profile: profile, function: function,
+                                                caller: BuiltinProgram.callerName, arguments: args.isEmpty ? [3] : args)
+            output.write(try explanation.render() + "\n")
+            return 0
         }
         let explanation = HitExplanation(machine: machine, profile: profile, function: function, offset: offset,
                                          arguments: args.isEmpty ? [3] : args)

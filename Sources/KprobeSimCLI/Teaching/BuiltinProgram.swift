@@ -24,13 +24,31 @@ enum BuiltinProgram {
     /// arm64 `8b010000 add x0, x0, x1` at +0x20.
     static func defaultOffset(_ architecture: Architecture) -> UInt64 { architecture == .x86_64 ? 0x13 : 0x20 }
 
-    /// Places the code in kernel text and names it in the symbol table.
+    /// Places the code in kernel text and names it in the symbol table, followed by `sum_caller`, a function
+    /// that calls `sum_to(n)` and returns its result, so a return probe has a real caller to return to:
+    /// x86_64 `e8 rel32 (call sum_to); c3 (ret)`; arm64 `stp x29, x30, [sp, #-16]!; mov x29, sp; bl sum_to;
+    /// ldp x29, x30, [sp], #16; ret` (a9bf7bfd 910003fd 94xxxxxx a8c17bfd d65f03c0).
     static func load(into machine: Machine) throws -> UInt64 {
         let code = bytes(machine.architecture)
-        let address = machine.allocateText(size: UInt64(code.count))
+        let address = machine.allocateText(size: UInt64(code.count) + 32)
         try machine.memory.kernelWrite(address, bytes: code)
         machine.symbols.add(Symbol(name: name, address: address, size: UInt64(code.count), type: "T"))
-        machine.symbols.addTextRegion(address..<(address + UInt64(code.count)))
+        let caller = (address + UInt64(code.count) + 15) & ~15
+        let callerCode: [UInt8]
+        switch machine.architecture {
+        case .x86_64:
+            let rel = UInt32(truncatingIfNeeded: Int64(bitPattern: address) - Int64(bitPattern: caller + 5))
+            callerCode = [0xe8] + (0..<4).map { UInt8(truncatingIfNeeded: rel >> (8 * UInt32($0))) } + [0xc3]
+        case .arm64:
+            let bl = 0x9400_0000 | (UInt32(truncatingIfNeeded: (Int64(bitPattern: address) - Int64(bitPattern: caller + 8)) >> 2) & 0x03ff_ffff)
+            callerCode = [0xa9bf_7bfd, 0x9100_03fd, bl, 0xa8c1_7bfd, 0xd65f_03c0]
+                .flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * UInt32($0))) } }
+        }
+        try machine.memory.kernelWrite(caller, bytes: callerCode)
+        machine.symbols.add(Symbol(name: callerName, address: caller, size: UInt64(callerCode.count), type: "T"))
+        machine.symbols.addTextRegion(address..<(caller + UInt64(callerCode.count)))
         return address
     }
+
+    static let callerName = "sum_caller"
 }

@@ -21,7 +21,7 @@ public final class KprobeManager: TrapHandler {
     private(set) var arch: KprobeArch!
     let slots: InstructionSlots
     /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
-    var trampoline: UInt64?
+    public internal(set) var trampoline: UInt64?
 
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
