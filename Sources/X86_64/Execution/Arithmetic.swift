@@ -1,5 +1,6 @@
 /// The ALU group, inc/dec/neg, multiplication and division, with RFLAGS as the SDM defines them.
 extension X86Executor {
+    @inline(__always)
     mutating func alu(_ op: X86Op, destinationIsRM: Bool, source: UInt64) throws(X86Fault) {
         let size = op.size
         let m = X86Executor.mask(size)
@@ -51,6 +52,38 @@ extension X86Executor {
         } else {
             writeReg(op, size: size, r)
         }
+    }
+
+    /// The ALU on a 32/64-bit register destination (`aluRR`/`aluRI`): a masked result stored whole is exactly
+    /// the architectural write (32-bit results zero-extend).
+    @inline(__always)
+    mutating func aluFast(_ decoded: UnsafePointer<X86Op>, _ y: UInt64) {
+        let size = decoded.pointee.size, sub = decoded.pointee.sub, dest = Int(decoded.pointee.rm)
+        let m: UInt64 = size == 8 ? ~0 : 0xffff_ffff
+        let a = regs[dest] & m, b = y & m
+        let r: UInt64
+        switch sub {
+        case X86AluOp.add.rawValue:
+            r = (a &+ b) & m
+            flags = X86LazyFlags(.add, size: size, a: a, b: b, result: r)
+        case X86AluOp.sub.rawValue, X86AluOp.cmp.rawValue:
+            r = (a &- b) & m
+            flags = X86LazyFlags(.sub, size: size, a: a, b: b, result: r)
+        case X86AluOp.xor.rawValue:
+            r = a ^ b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        case X86AluOp.and.rawValue, X86AluOp.test.rawValue:
+            r = a & b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        case X86AluOp.or.rawValue:
+            r = a | b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        default:
+            // adc/sbb: the general path (they read CF).
+            try? alu(decoded.pointee, destinationIsRM: true, source: y)
+            return
+        }
+        if sub != X86AluOp.cmp.rawValue && sub != X86AluOp.test.rawValue { regs[dest] = r }
     }
 
     mutating func incDec(_ op: X86Op, increment: Bool) throws(X86Fault) {

@@ -55,6 +55,9 @@ enum X86OpKind: UInt8 {
     case nop, int3, cli, sti, pushf, popf, cld, std, clc, stc, cmc, hlt, ud2
     /// Decoded but not implemented: raises #UD naming the instruction.
     case undefined
+    // Fast forms chosen at decode time for the commonest shapes (32/64-bit, no high-byte registers), so the hot
+    // loop skips operand-kind and size switches: destination `rm`, source `reg` or `imm`.
+    case aluRR, aluRI, movRR, load, store, shiftRI
 }
 
 /// The eight classic ALU operations in opcode order (`/digit` of `80`-`83`), plus `test`.

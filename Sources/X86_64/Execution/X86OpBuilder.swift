@@ -148,7 +148,28 @@ enum X86OpBuilder {
         case (.map0F, 0xc8...0xcf): opcodeRegister(); op.kind = .bswap
         default: break
         }
+        specialize(&op)
         return op
+    }
+
+    /// Rewrites common 32/64-bit shapes to the executor's fast kinds.
+    static func specialize(_ op: inout X86Op) {
+        guard op.size >= 4, !op.regHigh, !op.rmHigh else { return }
+        switch op.kind {
+        case .aluRmReg where !op.rmIsMemory: op.kind = .aluRR
+        case .aluRegRm where !op.rmIsMemory:
+            op.kind = .aluRR
+            (op.rm, op.reg) = (op.reg, op.rm)
+        case .aluRmImm where !op.rmIsMemory: op.kind = .aluRI
+        case .shiftImm where !op.rmIsMemory && [X86ShiftOp.shl, .sal, .shr, .sar].contains(X86ShiftOp(rawValue: op.sub)):
+            op.kind = .shiftRI
+        case .movRmReg: op.kind = op.rmIsMemory ? .store : .movRR
+        case .movRegRm where op.rmIsMemory: op.kind = .load
+        case .movRegRm:
+            op.kind = .movRR
+            (op.rm, op.reg) = (op.reg, op.rm)
+        default: break
+        }
     }
 
     /// Resolves the ModRM operands into slots (and the memory operand's base/index/scale/displacement).

@@ -1,0 +1,45 @@
+import Machine
+import X86_64
+
+/// Simulated x86_64 instructions per second on one CPU, running code through `X86Core.run` directly (no
+/// scheduler slices in the way), so the figure is the core's fetch/decode-cache/execute loop.
+enum X86_64Throughput {
+    /// A counted loop of a memory load, add/xor/shl/sub/cmp/jne (7 instructions per iteration), bytes from GNU as:
+    ///    mov %rdi,%rcx; xor %eax,%eax; xor %edx,%edx
+    /// 1: mov (%rsp),%r8; add %rcx,%rax; xor %r8,%rdx; shl $3,%rdx; sub $1,%rcx; cmp $0,%rcx; jne 1b
+    ///    add %rdx,%rax; ret
+    static let countedLoop: [UInt8] = [
+        0x48, 0x89, 0xf9, 0x31, 0xc0, 0x31, 0xd2, 0x4c, 0x8b, 0x04, 0x24, 0x48, 0x01, 0xc8, 0x4c, 0x31, 0xc2,
+        0x48, 0xc1, 0xe2, 0x03, 0x48, 0x83, 0xe9, 0x01, 0x48, 0x83, 0xf9, 0x00, 0x75, 0xe8, 0x48, 0x01, 0xd0, 0xc3,
+    ]
+
+    /// Loads `code` as kernel text, calls it with `arguments` and runs it to its return; reports the instructions
+    /// executed and the wall-clock seconds the run took.
+    static func measure(code: [UInt8], arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+        let core = X86Core()
+        let machine = Machine(core: core, cpuCount: 1)
+        let text = machine.allocateText(size: UInt64(code.count))
+        let stack = machine.allocate(size: 0x4000)
+        let cpu = machine.cpus[0]
+        do {
+            try machine.memory.kernelWrite(text, bytes: code)
+            cpu.registers[core.spIndex] = stack + 0x4000
+            try core.setUpCall(cpu, function: text, arguments: arguments, returnAddress: machine.hostReturnAddress)
+        } catch {
+            return (0, 0)
+        }
+        let before = cpu.instructionsRetired
+        let start = ContinuousClock.now
+        while case .limitReached = core.run(cpu, limit: 1 << 30) {}
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        return (cpu.instructionsRetired - before, seconds)
+    }
+
+    static func register(_ harness: inout Harness) {
+        harness.rate("x86_64: counted loop (load/add/xor/shl/sub/cmp/jne)", unit: "M insn/s") {
+            let (instructions, seconds) = measure(code: countedLoop, arguments: [10_000_000])
+            return (instructions, seconds)
+        }
+    }
+}
