@@ -217,3 +217,11 @@ gcc -O1 -o "$work/oracle" "$work/oracle.c" "$work/snippets.s"
 "$work/oracle" > "$out/flags.txt"
 echo "flags.txt: native results on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') from scripts/make-x86-decoder-corpus.sh" >> "$out/SOURCES.txt"
 rm -rf "$work"
+
+# Assembler oracle: GNU as assembles assembler.s, ld places .text at 0x401000, objcopy takes the bytes.
+work=$(mktemp -d)
+as -o "$work/a.o" "$out/assembler.s"
+ld -o "$work/a.elf" -Ttext=0x401000 -e 0x401000 "$work/a.o"
+objcopy -O binary -j .text "$work/a.elf" "$out/assembler.bin"
+echo "assembler.bin: GNU as + ld -Ttext=0x401000 of assembler.s" >> "$out/SOURCES.txt"
+rm -rf "$work"
