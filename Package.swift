@@ -26,10 +26,12 @@ let package = Package(
                           dependencies: ["Kprobes", "X86_64", "ARM64", "Machine"],
                           path: "Benchmarks/kprobesim-bench"),
 
+        // Shared by the test targets: fixture paths, the compiled-C corpus and its expected results.
+        .target(name: "TestSupport", dependencies: ["Machine"], path: "Tests/TestSupport"),
         .testTarget(name: "MachineTests", dependencies: ["Machine"]),
-        .testTarget(name: "X86_64Tests", dependencies: ["X86_64", "Machine"]),
-        .testTarget(name: "ARM64Tests", dependencies: ["ARM64", "Machine"]),
-        .testTarget(name: "KprobesTests", dependencies: ["Kprobes", "X86_64", "ARM64", "Machine"]),
+        .testTarget(name: "X86_64Tests", dependencies: ["X86_64", "Machine", "TestSupport"]),
+        .testTarget(name: "ARM64Tests", dependencies: ["ARM64", "Machine", "TestSupport"]),
+        .testTarget(name: "KprobesTests", dependencies: ["Kprobes", "X86_64", "ARM64", "Machine", "TestSupport"]),
         .testTarget(name: "TracefsTests", dependencies: ["Tracefs"]),
         .testTarget(name: "RealKernelTests", dependencies: ["RealKernel"]),
         .testTarget(name: "KprobeSimCLITests", dependencies: ["KprobeSimCLI"]),

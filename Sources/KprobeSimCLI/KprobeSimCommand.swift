@@ -1,3 +1,6 @@
+import Machine
+import Kprobes
+
 /// The `kprobesim` command line: a hand-written parser (no dependencies) dispatching to subcommands.
 /// Exit codes: 0 success, 1 simulation error, 2 usage error; errors go to standard error.
 public enum KprobeSimCommand {
@@ -5,7 +8,8 @@ public enum KprobeSimCommand {
     usage: kprobesim <command> [options]
 
     commands:
-      demo      show a kprobe being armed, hit, stepped and reported (built-in scenario)
+      demo      a kprobe armed, hit, stepped and reported on x86_64 and arm64 (built-in scenario)
+      explain   the bytes, the slot and the timeline of one hit, for any function and offset
       call      load an object and call one of its functions in the simulator
 
     Run 'kprobesim <command> --help' for a command's options.
@@ -19,13 +23,24 @@ public enum KprobeSimCommand {
             return 2
         }
         let rest = Array(arguments.dropFirst())
-        switch command {
-        case "--help", "-h", "help":
-            output.write(usage + "\n")
-            return 0
-        default:
-            error.write("kprobesim: unknown command '\(command)'\n\n" + usage + "\n")
+        do {
+            switch command {
+            case "--help", "-h", "help":
+                output.write(usage + "\n")
+                return 0
+            case "demo": return try DemoCommand.run(rest, output: &output)
+            case "explain": return try ExplainCommand.run(rest, output: &output)
+            case "call": return try CallCommand.run(rest, output: &output)
+            default:
+                error.write("kprobesim: unknown command '\(command)'\n\n" + usage + "\n")
+                return 2
+            }
+        } catch let usageError as UsageError {
+            error.write("kprobesim \(usageError)\n")
             return 2
+        } catch let failure {
+            error.write("kprobesim \(command): \(failure)\n")
+            return 1
         }
     }
 }

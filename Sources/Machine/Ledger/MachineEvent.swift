@@ -16,7 +16,7 @@ public enum MachineEvent: LedgerEvent, Hashable {
         func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
         func bytes(_ b: [UInt8]) -> String { b.map { String(format2: $0) }.joined(separator: " ") }
         switch self {
-        case .trap(let trap): return "trap \(trap)"
+        case .trap(let trap): return "CPU exception: \(trap)"
         case let .textPoke(address, old, new): return "text_poke \(hex(address)): [\(bytes(old))] -> [\(bytes(new))]"
         case let .contextSwitch(from, to): return "switch \(from) -> \(to)"
         case .taskBlocked(let pid): return "block \(pid)"

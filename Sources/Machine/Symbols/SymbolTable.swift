@@ -90,6 +90,12 @@ public final class SymbolTable {
         return text
     }
 
+    /// How `objdump -d` names a branch target between `<` and `>`: `name`, or `name+0xoff`; nil without a symbol.
+    public func objdumpName(_ address: UInt64) -> String? {
+        guard let hit = lookup(containing: address) else { return nil }
+        return hit.offset == 0 ? hit.symbol.name : "\(hit.symbol.name)+0x\(String(hit.offset, radix: 16))"
+    }
+
     /// The kernel's `%ps` rendering: the symbol name only (` [module]` appended for modules).
     public func formatName(_ address: UInt64) -> String {
         guard let hit = lookup(containing: address) else { return "0x" + String(address, radix: 16) }

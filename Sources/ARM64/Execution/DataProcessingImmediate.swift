@@ -1,0 +1,72 @@
+/// ADD/SUB (immediate), logical (immediate), move wide, bitfield and extract.
+extension ARM64Executor {
+    @inline(__always)
+    mutating func addSubImmediate(_ i: ARM64Instruction) {
+        let a = x[Int(i.rn)]
+        let (b, carry) = i.subtract ? (~i.immediate, UInt64(1)) : (i.immediate, UInt64(0))
+        if i.setsFlags {
+            let (result, flags) = ARM64Executor.addWithCarry(a, b, carry, i.is64)
+            nzcv = flags
+            write(i.rd, result, i.is64)
+        } else {
+            write(i.rd, a &+ b &+ carry, i.is64)
+        }
+    }
+
+    @inline(__always)
+    mutating func logicalImmediate(_ i: ARM64Instruction) {
+        let a = x[Int(i.rn)]
+        let result: UInt64
+        switch i.variant {
+        case 0, 3: result = a & i.immediate
+        case 1: result = a | i.immediate
+        default: result = a ^ i.immediate
+        }
+        if i.setsFlags { nzcv = ARM64Executor.logicalFlags(result, i.is64) }
+        write(i.rd, result, i.is64)
+    }
+
+    @inline(__always)
+    func moveWide(_ i: ARM64Instruction) {
+        let shifted = i.immediate &<< UInt64(i.amount)
+        switch i.operation {
+        case .movz: write(i.rd, shifted, i.is64)
+        case .movn: write(i.rd, ~shifted, i.is64)
+        default: write(i.rd, (x[Int(i.rd)] & ~(0xFFFF &<< UInt64(i.amount))) | shifted, i.is64)
+        }
+    }
+
+    /// SBFM/BFM/UBFM with the masks `DecodeBitMasks` gave the decoder (`immediate` = wmask, `immediate2` = tmask).
+    @inline(__always)
+    func bitfield(_ i: ARM64Instruction) {
+        let source = x[Int(i.rn)]
+        let r = UInt64(i.amount)
+        let rotated = shifted(source, 3, r, i.is64)
+        let wmask = i.immediate, tmask = i.immediate2
+        let result: UInt64
+        switch i.operation {
+        case .ubfm:
+            result = rotated & wmask & tmask
+        case .sbfm:
+            let top: UInt64 = (source >> UInt64(i.variant)) & 1 != 0 ? ~0 : 0
+            result = (top & ~tmask) | (rotated & wmask & tmask)
+        default:
+            let destination = x[Int(i.rd)]
+            let bottom = (destination & ~wmask) | (rotated & wmask)
+            result = (destination & ~tmask) | (bottom & tmask)
+        }
+        write(i.rd, result, i.is64)
+    }
+
+    @inline(__always)
+    func extract(_ i: ARM64Instruction) {
+        let high = x[Int(i.rn)], low = x[Int(i.rm)]
+        let lsb = UInt64(i.amount)
+        if i.is64 {
+            write(i.rd, lsb == 0 ? low : (low &>> lsb) | (high &<< (64 - lsb)), true)
+        } else {
+            let concatenated = (high & 0xFFFF_FFFF) << 32 | (low & 0xFFFF_FFFF)
+            write(i.rd, concatenated &>> lsb, false)
+        }
+    }
+}

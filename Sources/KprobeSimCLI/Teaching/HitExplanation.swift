@@ -1,0 +1,107 @@
+import Foundation
+import Machine
+import Kprobes
+
+/// The teaching view of one kprobe: the bytes before and after arming, the slot, and a numbered timeline of
+/// one hit (taken from the ledger) with the register view each handler sees.
+struct HitExplanation {
+    let machine: Machine
+    let profile: KernelProfile
+    let function: String
+    let offset: UInt64
+    let arguments: [UInt64]
+
+    func render() throws -> String {
+        let arch = machine.architecture
+        let kprobes = KprobeManager(machine: machine, profile: profile)
+        guard let symbol = machine.symbols.lookup(name: function) else {
+            throw SimulationError.invalidRequest("explain: unknown function '\(function)'")
+        }
+        let address = symbol.address + offset
+        var out: [String] = []
+        out.append("== kprobe on \(function)+0x\(String(offset, radix: 16)), \(arch), kernel profile \(profile.name)")
+        out.append("")
+        out.append("1. The probed instruction")
+        out.append("   " + Disassembly.line(machine, at: address))
+
+        var views: [String] = []
+        var firstHitDone = false
+        let probe = Kprobe(symbolName: function, offset: offset, preHandler: { ctx in
+            if !firstHitDone { views.append("pre_handler sees   " + RegisterView.describe(ctx.cpu, arch, symbols: ctx.machine.symbols)) }
+            return 0
+        }, postHandler: { ctx in
+            if !firstHitDone {
+                views.append("post_handler sees  " + RegisterView.describe(ctx.cpu, arch, symbols: ctx.machine.symbols))
+                firstHitDone = true
+                ctx.machine.ledger.isRecording = false
+            }
+        })
+        let before = try machine.memory.kernelRead(address, count: arch == .x86_64 ? 8 : 4)
+        do { try kprobes.register(probe) } catch {
+            out.append("")
+            out.append("register_kprobe() = \(error): the kernel refuses this address")
+            return out.joined(separator: "\n")
+        }
+        let after = try machine.memory.kernelRead(address, count: before.count)
+        out.append("")
+        out.append("2. register_kprobe(): the breakpoint goes into the text, the original is kept")
+        out.append("   before:  " + hexBytes(before))
+        out.append("   after:   " + hexBytes(after) + "   (" + (arch == .x86_64
+            ? "int3 = cc over the first byte; opcode = \(hexBytes(probe.opcode)) saved in the kprobe)"
+            : "BRK #0x004 = d4200080; the original word \(hexBytes(probe.opcode)) saved)"))
+        if let slot = probe.slotAddress {
+            out.append("   slot at 0x\(String(slot, radix: 16)) (\(machine.symbols.formatName(slot))):")
+            let copy = Disassembly.instruction(machine, at: slot).0
+            out.append("     " + Disassembly.line(machine, at: slot))
+            out.append("     " + Disassembly.line(machine, at: slot + UInt64(copy.count)))
+            if probe.isEmulated {
+                out.append("     (written, but never run: this instruction is emulated inside the first trap)")
+            } else {
+                out.append(arch == .x86_64 ? "     (the copy, then int3: the second trap brings the CPU back)"
+                                           : "     (the copy, then BRK #0x006: the second trap brings the CPU back)")
+            }
+        } else {
+            out.append("   no slot: this instruction is " + (arch == .x86_64 ? "emulated" : "simulated")
+                + " inside the first trap, never executed out of line")
+        }
+
+        machine.ledger.clear()
+        machine.ledger.isRecording = true
+        let result = try machine.call(symbol.address, arguments: arguments)
+        machine.ledger.isRecording = false
+        out.append("")
+        out.append("3. One hit, step by step (\(function)(\(arguments.map { String($0) }.joined(separator: ", "))))")
+        var step = 1
+        var viewIndex = 0
+        for entry in machine.ledger.entries {
+            let text: String
+            if let event = entry.event as? KprobeEvent {
+                switch event {
+                case .registered, .armed, .slotPrepared: continue
+                default: text = event.description
+                }
+            } else if let event = entry.event as? MachineEvent, case .trap = event {
+                text = event.description
+            } else {
+                continue
+            }
+            out.append(String(format: "   %2d. ", step) + text)
+            step += 1
+            if let event = entry.event as? KprobeEvent, viewIndex < views.count {
+                switch event {
+                case .preHandler, .postHandler:
+                    out.append("       " + views[viewIndex])
+                    viewIndex += 1
+                default: break
+                }
+            }
+        }
+        out.append("")
+        out.append("4. Result \(function)(...) = \(result); the probe fired \(probe.nhit) times, nmissed = \(probe.nmissed)")
+        kprobes.unregister(probe)
+        out.append("   unregister_kprobe() restored: " + hexBytes(try machine.memory.kernelRead(address, count: before.count)))
+        return out.joined(separator: "\n")
+    }
+
+    private func hexBytes(_ bytes: [UInt8]) -> String { bytes.map { String(format2: $0) }.joined(separator: " ") }
+}

@@ -1,0 +1,376 @@
+import Machine
+import ARM64
+
+/// The arm64 kprobe mechanism. kernel: arch/arm64/kernel/probes/kprobes.c, decode-insn.c, simulate-insn.c (6.1).
+///
+/// A probe writes `BRK #0x004` over the instruction. Steppable instructions are copied into an 8-byte slot
+/// followed by `BRK #0x006`; the CPU runs the copy with all of DAIF masked and the second BRK brings it back.
+/// Branches, ADR/ADRP and literal loads are simulated in the first trap; everything else is refused.
+/// The legacy profile steps a 4-byte slot with the hardware single-step instead (5.4's kprobes.c:
+/// `kernel_enable_single_step`, `kprobe_single_step_handler`), masking only PSTATE.I.
+final class ARM64KprobeArch: KprobeArch {
+    /// `MAX_INSN_SIZE`: 2 instructions since the BRK single-step change, 1 before it.
+    static func slotSize(_ profile: KernelProfile) -> Int { profile.arm64SingleStep == .brkAfterCopy ? 8 : 4 }
+    static let kprobeBRK: UInt32 = 0xD420_0080   // BRK #0x004 (KPROBES_BRK_IMM)
+    static let singleStepBRK: UInt32 = 0xD420_00C0 // BRK #0x006 (KPROBES_BRK_SS_IMM)
+    static let kprobeImmediate: UInt32 = 0x004
+    static let singleStepImmediate: UInt32 = 0x006
+    /// `MAX_ATOMIC_CONTEXT_SIZE`: how far back the LDXR..STXR scan looks.
+    static let maxAtomicContext: UInt64 = 32
+    /// pt_regs slots, as the arm64 core lays out its register file.
+    static let pcSlot = ARM64PtRegs.pc, pstateSlot = ARM64PtRegs.pstate
+    static let daifMask: UInt64 = 0x3C0
+
+    private unowned let manager: KprobeManager
+    private var machine: Machine { manager.machine }
+
+    init(manager: KprobeManager) { self.manager = manager }
+
+    var breakpoint: [UInt8] { le(ARM64KprobeArch.kprobeBRK) }
+
+    /// arm64 has no entry adjustment: `on_func_entry` is offset 0. kernel: kernel/kprobes.c (generic
+    /// arch_adjust_kprobe_addr).
+    func adjustAddress(symbolStart: UInt64, offset: UInt64) throws(Errno) -> (address: UInt64, onFunctionEntry: Bool) {
+        (symbolStart + offset, offset == 0)
+    }
+
+    // MARK: Preparation
+
+    /// kernel: arch_prepare_kprobe, arm_kprobe_decode_insn.
+    func prepare(_ p: Kprobe) throws(Errno) {
+        guard let address = p.address, address & 3 == 0 else { throw .EINVAL }
+        guard let word = try? machine.memory.kernelRead(address, size: 4) else { throw .EINVAL }
+        let insn = UInt32(truncatingIfNeeded: word)
+        p.opcode = le(insn)
+        let decoded = decode(insn)
+        if case .rejected = decoded { throw .EINVAL }
+        if isInsideAtomicSequence(address) { throw .EINVAL }
+        switch decoded {
+        case .rejected:
+            throw .EINVAL
+        case .simulate(let simulation):
+            p.ainsn = .arm64(ARM64ProbeInsn(instruction: insn, slot: nil, restore: 0, simulation: simulation))
+        case .step:
+            let slot = manager.slots.allocate()
+            let bytes = manager.profile.arm64SingleStep == .brkAfterCopy ? le(insn) + le(ARM64KprobeArch.singleStepBRK) : le(insn)
+            do { try machine.pokeText(slot, bytes: bytes) } catch {
+                manager.slots.free(slot)
+                throw .ENOMEM
+            }
+            manager.record(nil, .slotPrepared(address: address, slot: slot, bytes: bytes))
+            p.ainsn = .arm64(ARM64ProbeInsn(instruction: insn, slot: slot, restore: address + 4, simulation: nil))
+        }
+    }
+
+    enum Decoded { case step, simulate(ARM64Simulation), rejected }
+
+    /// `arm_kprobe_decode_insn` + `arm_probe_decode_insn`: literal loads first, then steppable, then the
+    /// simulated branch and ADR forms; anything else is rejected.
+    func decode(_ insn: UInt32) -> Decoded {
+        typealias M = ARM64InsnMask
+        if M.isLDRLiteral(insn) { return .simulate(.ldrLiteral) }
+        if M.isLDRSWLiteral(insn) { return .simulate(.ldrswLiteral) }
+        if manager.profile.arm64SimulatesNop && M.isNOP(insn) { return .simulate(.nop) }
+        if isSteppable(insn) { return .step }
+        if M.isBcond(insn) { return .simulate(.bCond) }
+        if M.isCBZ(insn) || M.isCBNZ(insn) { return .simulate(.cbzCbnz) }
+        if M.isTBZ(insn) || M.isTBNZ(insn) { return .simulate(.tbzTbnz) }
+        if M.isADR(insn) || M.isADRP(insn) { return .simulate(.adrAdrp) }
+        if M.isB(insn) || M.isBL(insn) { return .simulate(.bBl) }
+        if M.isBR(insn) || M.isBLR(insn) || M.isRET(insn) { return .simulate(.brBlrRet) }
+        return .rejected
+    }
+
+    /// kernel: aarch64_insn_is_steppable (decode-insn.c).
+    private func isSteppable(_ insn: UInt32) -> Bool {
+        typealias M = ARM64InsnMask
+        if M.isClassBranchSys(insn) {
+            if M.isBranch(insn) || M.isMSRImmediate(insn) || M.isMSRRegister(insn) || M.isException(insn)
+                || M.isERET(insn) || M.isERETAuth(insn) { return false }
+            // MRS is steppable except for reading DAIF (its value would be the masked one in the slot).
+            if M.isMRS(insn) { return M.systemRegister(insn) != M.daifRegister }
+            if M.isHint(insn) { return M.isSteppableHint(insn) }
+            return true
+        }
+        return !(M.usesLiteral(insn) || M.isExclusive(insn))
+    }
+
+    /// kernel: is_probed_address_atomic — scanning back from the instruction before the probe, at most 32
+    /// instructions or to the symbol start, a load-exclusive before any store-exclusive means the probe would sit
+    /// inside an LL/SC sequence. Reads recover the original words of other probes' breakpoints.
+    private func isInsideAtomicSequence(_ address: UInt64) -> Bool {
+        guard let hit = machine.symbols.lookup(containing: address) else { return false }
+        let limit = min(hit.offset / 4, ARM64KprobeArch.maxAtomicContext)
+        var distance: UInt64 = 1
+        while distance <= limit {
+            let at = address - 4 * distance
+            let word: UInt32
+            if let other = manager.get(at), other.opcode.count == 4 {
+                word = UInt32(other.opcode[0]) | UInt32(other.opcode[1]) << 8 | UInt32(other.opcode[2]) << 16
+                    | UInt32(other.opcode[3]) << 24
+            } else if let raw = try? machine.memory.kernelRead(at, size: 4) {
+                word = UInt32(truncatingIfNeeded: raw)
+            } else {
+                return false
+            }
+            if ARM64InsnMask.isStoreExclusive(word) { return false }
+            if ARM64InsnMask.isLoadExclusive(word) { return true }
+            distance += 1
+        }
+        return false
+    }
+
+    // MARK: Arming
+
+    /// kernel: arch_arm_kprobe (aarch64_insn_patch_text of BRK #0x004).
+    func arm(_ p: Kprobe) throws(Errno) {
+        guard let address = p.address else { throw .EINVAL }
+        do { try machine.pokeText(address, bytes: breakpoint) } catch { throw .EINVAL }
+        manager.record(nil, .armed(address: address, opcode: p.opcode, breakpoint: breakpoint))
+    }
+
+    /// kernel: arch_disarm_kprobe (patch the saved instruction back).
+    func disarm(_ p: Kprobe) {
+        guard let address = p.address else { return }
+        try? machine.pokeText(address, bytes: p.opcode)
+        manager.record(nil, .disarmed(address: address, restored: p.opcode))
+    }
+
+    /// kernel: arch_remove_kprobe.
+    func remove(_ p: Kprobe) {
+        if let slot = p.ainsn.slot { manager.slots.free(slot) }
+        p.ainsn = .none
+    }
+
+    // MARK: Traps
+
+    func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
+        switch trap.kind {
+        case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
+            return breakpointHandler(cpu: cpu)
+        case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
+                && manager.profile.arm64SingleStep == .brkAfterCopy:
+            return singleStepHandler(cpu: cpu)
+        case .debug where manager.profile.arm64SingleStep == .hardwareStep:
+            return singleStepHandler(cpu: cpu)
+        case .pageFault:
+            return faultHandler(cpu: cpu)
+        default:
+            return .notHandled
+        }
+    }
+
+    /// kernel: kprobe_breakpoint_handler → kprobe_handler. The BRK leaves `pc` at the probed address.
+    private func breakpointHandler(cpu: CPU) -> TrapResult {
+        let r = cpu.registers
+        let address = r[ARM64KprobeArch.pcSlot]
+        let kcb = manager.controlBlock(cpu)
+        guard let p = manager.get(address) else {
+            // The breakpoint was removed right after it was hit: return to the original instruction.
+            return .handled
+        }
+        manager.record(cpu, .trap(address: address, ip: address))
+        if kcb.current != nil {
+            // reenter_kprobe: only HIT_ACTIVE and HIT_SSDONE can nest; a hit while stepping is fatal on arm64.
+            switch kcb.status {
+            case .hitActive, .hitSSDone:
+                manager.incrementMissed(p, cpu: cpu)
+                setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
+                return .handled
+            default:
+                // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
+                let message = manager.profile.arm64SingleStep == .brkAfterCopy
+                    ? "Failed to recover from reentered kprobes." : "Unrecoverable kprobe detected."
+                return manager.bug(message, address: address, cpu: cpu)
+            }
+        }
+        kcb.current = p
+        manager.setStatus(kcb, .hitActive, cpu: cpu)
+        if manager.runPreHandler(p, cpu: cpu) == 0 {
+            setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: false)
+        } else {
+            kcb.current = nil
+        }
+        return .handled
+    }
+
+    /// kernel: setup_singlestep — with a slot, save and mask DAIF and send the CPU to the slot; without one,
+    /// simulate and post-process at once.
+    private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
+        if reenter {
+            kcb.savePrevious()
+            kcb.current = p
+            manager.setStatus(kcb, .reenter, cpu: cpu)
+        } else {
+            manager.setStatus(kcb, .hitSS, cpu: cpu)
+        }
+        guard case .arm64(let insn) = p.ainsn else { return }
+        let r = cpu.registers
+        if let slot = insn.slot {
+            switch manager.profile.arm64SingleStep {
+            case .brkAfterCopy:
+                kcb.savedFlags = r[ARM64KprobeArch.pstateSlot] & ARM64KprobeArch.daifMask
+                r[ARM64KprobeArch.pstateSlot] |= ARM64KprobeArch.daifMask
+            case .hardwareStep:
+                // kprobes_save_local_irqflag (5.4): IRQs off; kernel_enable_single_step: MDSCR.SS and PSTATE.SS.
+                kcb.savedFlags = r[ARM64KprobeArch.pstateSlot]
+                r[ARM64KprobeArch.pstateSlot] |= ARM64PtRegs.psrI | ARM64PtRegs.psrSS
+                r[ARM64PtRegs.mdscr] |= ARM64PtRegs.mdscrSS
+            }
+            r[ARM64KprobeArch.pcSlot] = slot
+            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: slot))
+        } else if let simulation = insn.simulation {
+            simulate(simulation, insn.instruction, at: p.address ?? 0, cpu: cpu)
+            manager.record(cpu, .simulated(address: p.address ?? 0, instruction: simulation.name, resumeAt: r[ARM64KprobeArch.pcSlot]))
+            postKprobeHandler(p, cpu: cpu, kcb: kcb)
+        }
+    }
+
+    /// kernel: kprobe_breakpoint_ss_handler — ours only if a probe is stepping and the BRK is its slot's second
+    /// word; the hardware-step era's kprobe_single_step_handler matches the same address (slot + 4) and turns
+    /// the step off again.
+    private func singleStepHandler(cpu: CPU) -> TrapResult {
+        let r = cpu.registers
+        let kcb = manager.controlBlock(cpu)
+        guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
+              let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
+        if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+        restoreInterruptFlags(kcb, cpu: cpu)
+        postKprobeHandler(current, cpu: cpu, kcb: kcb)
+        return .handled
+    }
+
+    /// kernel: post_kprobe_handler.
+    private func postKprobeHandler(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
+        let r = cpu.registers
+        if case .arm64(let insn) = p.ainsn, insn.restore != 0 {
+            r[ARM64KprobeArch.pcSlot] = insn.restore
+            manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: insn.restore))
+        }
+        if kcb.status == .reenter {
+            kcb.restorePrevious()
+            return
+        }
+        manager.setStatus(kcb, .hitSSDone, cpu: cpu)
+        manager.runPostHandler(p, cpu: cpu)
+        kcb.current = nil
+    }
+
+    /// kernel: kprobe_fault_handler — a fault raised by the copy in the slot: back to the probe address, state
+    /// restored, and the fault continues as a normal fault. With a user fault_handler (legacy profile), a fault
+    /// inside a pre/post handler counts as missed and goes to that handler first.
+    private func faultHandler(cpu: CPU) -> TrapResult {
+        let kcb = manager.controlBlock(cpu)
+        guard let current = kcb.current, let address = current.address else { return .notHandled }
+        let r = cpu.registers
+        switch kcb.status {
+        case .hitSS, .reenter:
+            manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
+            r[ARM64KprobeArch.pcSlot] = address
+            if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+            if kcb.status == .reenter {
+                kcb.restorePrevious()
+            } else {
+                restoreInterruptFlags(kcb, cpu: cpu)
+                kcb.current = nil
+                kcb.status = .idle
+            }
+        case .hitActive, .hitSSDone where manager.profile.hasFaultHandler:
+            manager.incrementMissed(current, cpu: cpu)
+            if let handler = current.faultHandler,
+               handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 0) != 0 { return .handled }
+        default:
+            break
+        }
+        return .notHandled
+    }
+
+    /// kernel: kprobes_restore_local_irqflag — all of DAIF since the BRK rework, only PSTATE.I before it.
+    private func restoreInterruptFlags(_ kcb: KprobeControlBlock, cpu: CPU) {
+        let r = cpu.registers
+        let mask = manager.profile.arm64SingleStep == .brkAfterCopy ? ARM64KprobeArch.daifMask : ARM64PtRegs.psrI
+        r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~mask) | (kcb.savedFlags & mask)
+    }
+
+    // MARK: Simulation
+
+    /// kernel: simulate-insn.c. `address` is the probe address (where the instruction really is).
+    private func simulate(_ simulation: ARM64Simulation, _ insn: UInt32, at address: UInt64, cpu: CPU) {
+        let r = cpu.registers
+        let pc = ARM64KprobeArch.pcSlot
+        func read(_ n: UInt32) -> UInt64 { n == 31 ? 0 : r[Int(n)] }   // pt_regs_read_reg: 31 reads as zero
+        func write(_ n: UInt32, _ v: UInt64) { if n != 31 { r[Int(n)] = v } }
+        func signExtend(_ value: UInt32, bits: UInt32) -> Int64 {
+            Int64(Int32(bitPattern: value << (32 - bits)) >> (32 - bits))
+        }
+        let rt = insn & 0x1F
+        switch simulation {
+        case .nop:
+            r[pc] = address + 4
+        case .adrAdrp:
+            let imm = signExtend(((insn >> 3) & 0x1F_FFFC) | ((insn >> 29) & 0x3), bits: 21)
+            let value = insn & 0x8000_0000 != 0
+                ? UInt64(bitPattern: imm << 12) &+ (address & ~0xFFF)
+                : UInt64(bitPattern: imm) &+ address
+            write(rt, value)
+            r[pc] = r[pc] &+ 4
+        case .bBl:
+            let displacement = signExtend((insn & 0x3FF_FFFF) << 2, bits: 28)
+            if insn & 0x8000_0000 != 0 { write(30, address + 4) }
+            r[pc] = address &+ UInt64(bitPattern: displacement)
+        case .bCond:
+            let taken = ARM64KprobeArch.conditionHolds(insn & 0xF, pstate: r[ARM64KprobeArch.pstateSlot])
+            r[pc] = address &+ (taken ? UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21)) : 4)
+        case .brBlrRet:
+            // The PC is written first, so `blr x30` jumps to the old x30.
+            r[pc] = read((insn >> 5) & 0x1F)
+            if (insn >> 21) & 0x3 == 1 { write(30, address + 4) }
+        case .cbzCbnz:
+            let value = insn & 0x8000_0000 != 0 ? read(rt) : read(rt) & 0xFFFF_FFFF
+            let taken = insn & (1 << 24) != 0 ? value != 0 : value == 0
+            r[pc] = address &+ (taken ? UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21)) : 4)
+        case .tbzTbnz:
+            let bit = ((insn & 0x8000_0000) >> 26) | ((insn >> 19) & 0x1F)
+            let set = (read(rt) >> UInt64(bit)) & 1 != 0
+            let taken = insn & (1 << 24) != 0 ? set : !set
+            r[pc] = address &+ (taken ? UInt64(bitPattern: signExtend(((insn >> 5) & 0x3FFF) << 2, bits: 16)) : 4)
+        case .ldrLiteral:
+            // 6.1 reads 64 bits even for the W form and keeps the low half (fixed in 6.12).
+            let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
+            let value = (try? machine.memory.read64(target)) ?? 0
+            write(rt, insn & (1 << 30) != 0 ? value : value & 0xFFFF_FFFF)
+            r[pc] = r[pc] &+ 4
+        case .ldrswLiteral:
+            let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
+            let value = (try? machine.memory.read32(target)) ?? 0
+            write(rt, UInt64(bitPattern: Int64(Int32(bitPattern: value))))
+            r[pc] = r[pc] &+ 4
+        }
+    }
+
+    /// The A64 condition codes over PSTATE.NZCV. kernel: arch/arm64/kernel/armv8_deprecated.c /
+    /// arch/arm64/kernel/insn.c aarch32_opcode_cond_checks (AL and NV both always true).
+    static func conditionHolds(_ cond: UInt32, pstate: UInt64) -> Bool {
+        let n = pstate & (1 << 31) != 0, z = pstate & (1 << 30) != 0
+        let c = pstate & (1 << 29) != 0, v = pstate & (1 << 28) != 0
+        switch cond {
+        case 0x0: return z
+        case 0x1: return !z
+        case 0x2: return c
+        case 0x3: return !c
+        case 0x4: return n
+        case 0x5: return !n
+        case 0x6: return v
+        case 0x7: return !v
+        case 0x8: return c && !z
+        case 0x9: return !c || z
+        case 0xA: return n == v
+        case 0xB: return n != v
+        case 0xC: return !z && n == v
+        case 0xD: return z || n != v
+        default: return true
+        }
+    }
+
+    private func le(_ word: UInt32) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: word >> (8 * UInt32($0))) } }
+}

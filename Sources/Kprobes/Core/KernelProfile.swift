@@ -1,0 +1,80 @@
+/// Every kprobe behaviour that changed between kernel versions, as data. Code asks the profile; it never tests a
+/// version number. `debian61` is the default and the one checked against a real kernel (`Tests/Fixtures/realkernel`).
+public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
+    public enum X86SingleStep: Sendable, Hashable {
+        /// v5.13 and later: an `int3` follows the copied instruction; jumps, calls and friends are emulated.
+        /// kernel: arch/x86/kernel/kprobes/core.c prepare_singlestep, prepare_emulation.
+        case int3AfterCopy
+        /// Up to v5.12: the trap flag steps the copy and the debug exception finishes it (`resume_execution`).
+        case trapFlag
+    }
+
+    public enum ARM64SingleStep: Sendable, Hashable {
+        /// About v5.10 and later (commit 7ee31a3aa8f4): `BRK #0x006` after the copy in an 8-byte slot.
+        case brkAfterCopy
+        /// Earlier: hardware single-step of a 4-byte slot.
+        case hardwareStep
+    }
+
+    public let name: String
+    public var x86SingleStep: X86SingleStep
+    public var arm64SingleStep: ARM64SingleStep
+    /// `CONFIG_PREEMPTION`: x86 boosting exists only without it; the kretprobe default `maxactive` depends on it.
+    public var preemptible: Bool
+    /// `kprobe::fault_handler` exists (removed in v5.14).
+    public var hasFaultHandler: Bool
+    /// x86 `can_probe` rejects INT/UD instructions with -EILSEQ itself (later kernels). Without it, an `int3`
+    /// fails the copy (-EINVAL) and the others are emulated or stepped as any instruction.
+    public var x86CanProbeRejectsTrapInstructions: Bool
+    /// x86 `kprobe_int3_handler` treats an int3 that has vanished (another CPU disarmed the probe) by rewinding
+    /// the IP to the original instruction (present until about v6.9, including the trap-flag era).
+    public var x86RecoversVanishedInt3: Bool
+    /// arm64 simulates NOP instead of stepping it (about v6.13 and later).
+    public var arm64SimulatesNop: Bool
+    /// x86 emulation of `call *%reg` pushes the real next instruction. From v5.13 it pushed `addr + 5`
+    /// (`int3_emulate_call` assumes a 5-byte call) until the 2024 fix "x86/kprobes: fix incorrect return address
+    /// calculation in kprobe_emulate_call_indirect" (Fixes: 6256e668b7af), which the 6.1 stable series took.
+    public var x86IndirectCallReturnsToNextInstruction: Bool
+
+    public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
+                hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
+                arm64SimulatesNop: Bool, x86IndirectCallReturnsToNextInstruction: Bool) {
+        self.name = name
+        self.x86SingleStep = x86SingleStep
+        self.arm64SingleStep = arm64SingleStep
+        self.preemptible = preemptible
+        self.hasFaultHandler = hasFaultHandler
+        self.x86CanProbeRejectsTrapInstructions = x86CanProbeRejectsTrapInstructions
+        self.x86RecoversVanishedInt3 = x86RecoversVanishedInt3
+        self.arm64SimulatesNop = arm64SimulatesNop
+        self.x86IndirectCallReturnsToNextInstruction = x86IndirectCallReturnsToNextInstruction
+    }
+
+    /// Debian 6.1 (6.1.192), both architectures: `CONFIG_PREEMPTION=y` (the captured `r` probe reads back as
+    /// `r10` on one CPU, which only the preemptible formula gives).
+    public static let debian61 = KernelProfile(
+        name: "debian-6.1", x86SingleStep: .int3AfterCopy, arm64SingleStep: .brkAfterCopy, preemptible: true,
+        hasFaultHandler: false, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
+        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true)
+
+    /// A 5.4-era non-preemptible kernel, as most tutorials describe kprobes: trap-flag single-step and a debug
+    /// exception on x86, hardware single-step on arm64, boosting, the user `fault_handler`.
+    public static let legacy = KernelProfile(
+        name: "legacy-5.4", x86SingleStep: .trapFlag, arm64SingleStep: .hardwareStep, preemptible: false,
+        hasFaultHandler: true, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
+        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true)
+
+    public static let all: [KernelProfile] = [.debian61, .legacy]
+
+    public static func named(_ name: String) -> KernelProfile? {
+        all.first { $0.name == name || $0.name.hasPrefix(name) }
+    }
+
+    /// kretprobe `maxactive` when the caller leaves it <= 0. kernel: kernel/kprobes.c register_kretprobe:
+    /// `max(10, 2 * num_possible_cpus())` with CONFIG_PREEMPTION, else `num_possible_cpus()`.
+    public func defaultMaxactive(possibleCPUs: Int) -> Int {
+        preemptible ? max(10, 2 * possibleCPUs) : possibleCPUs
+    }
+
+    public var description: String { name }
+}

@@ -1,0 +1,62 @@
+import Machine
+
+/// A kprobe, as a module fills in `struct kprobe` and passes it to `register_kprobe`.
+///
+/// Set either `symbolName` (plus `offset`) or `address`, and any handlers. Registration resolves the final
+/// address into `address`, saves the original instruction bytes into `opcode` and keeps the arch's prepared
+/// copy in `ainsn`. kernel: include/linux/kprobes.h struct kprobe.
+public final class Kprobe {
+    /// Return non-zero to skip the single-step and the post_handler and resume wherever the handler left the IP.
+    public typealias PreHandler = (KprobeContext) -> Int32
+    public typealias PostHandler = (KprobeContext) -> Void
+    /// Legacy profile only: `(context, trapnr)`; return non-zero when the fault was handled.
+    public typealias FaultHandler = (KprobeContext, Int32) -> Int32
+
+    public var symbolName: String?
+    public var offset: UInt64
+    /// Before registration: an explicit address (instead of a symbol). After: the probed address.
+    public internal(set) var address: UInt64?
+    public var preHandler: PreHandler?
+    public var postHandler: PostHandler?
+    public var faultHandler: FaultHandler?
+    /// Hits this probe did not handle because another kprobe was active on the CPU.
+    public internal(set) var nmissed: UInt64 = 0
+    /// Times the breakpoint was taken with this probe's handlers run (what tracefs calls `nhit` for events).
+    public internal(set) var nhit: UInt64 = 0
+    public internal(set) var flags: KprobeFlags = []
+    /// The original instruction bytes under the breakpoint: 1 byte on x86_64 (`kprobe_opcode_t` is u8), the
+    /// 4-byte word on arm64.
+    public internal(set) var opcode: [UInt8] = []
+    /// The arch's prepared instruction (slot, emulation, simulation).
+    var ainsn = ArchInsn.none
+    /// For an aggregator ("aggr" kprobe): its children, newest first. nil for an ordinary probe.
+    var children: [Kprobe]?
+    /// The aggregator this probe is a child of, if any.
+    weak var parent: Kprobe?
+    var registered = false
+
+    public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil,
+                preHandler: PreHandler? = nil, postHandler: PostHandler? = nil, faultHandler: FaultHandler? = nil) {
+        self.symbolName = symbolName
+        self.offset = offset
+        self.address = address
+        self.preHandler = preHandler
+        self.postHandler = postHandler
+        self.faultHandler = faultHandler
+    }
+
+    public var isAggregator: Bool { children != nil }
+    /// kernel: kprobe_disabled(): disabled or gone.
+    public var isDisabled: Bool { !flags.isDisjoint(with: [.disabled, .gone]) }
+    public var isGone: Bool { flags.contains(.gone) }
+    public var isOptimized: Bool { flags.contains(.optimized) }
+    public var isFtrace: Bool { flags.contains(.ftrace) }
+    /// x86: the instruction is emulated in the int3 handler (its slot copy is written but never executed).
+    public var isEmulated: Bool {
+        if case .x86(let insn) = ainsn { return insn.emulation != nil }
+        return false
+    }
+
+    /// The slot holding the copied instruction, if the arch uses one for this probe.
+    public var slotAddress: UInt64? { ainsn.slot }
+}

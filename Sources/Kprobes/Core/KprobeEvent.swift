@@ -1,0 +1,57 @@
+/// What the kprobe layer records in the machine's ledger: every step of the mechanism, in order.
+public enum KprobeEvent: LedgerEvent, Hashable {
+    public enum MissReason: String, Sendable {
+        /// Hit while another kprobe was being handled on this CPU (kernel: reenter_kprobe).
+        case reentered
+    }
+
+    case registered(address: UInt64, symbol: String)
+    case unregistered(address: UInt64)
+    /// The breakpoint was written over the instruction (`opcode` saved).
+    case armed(address: UInt64, opcode: [UInt8], breakpoint: [UInt8])
+    case disarmed(address: UInt64, restored: [UInt8])
+    /// The copied instruction was written into its slot.
+    case slotPrepared(address: UInt64, slot: UInt64, bytes: [UInt8])
+    /// The breakpoint trap was taken for a probe; `ip` is what the register file held on entry.
+    case trap(address: UInt64, ip: UInt64)
+    case preHandler(address: UInt64, ip: UInt64, returned: Int32)
+    /// The CPU was sent into the slot to execute the copy.
+    case slotStep(address: UInt64, slot: UInt64)
+    /// The second trap after the copy ran (x86 int3 / arm64 BRK #6), translated back to original coordinates.
+    case slotReturn(address: UInt64, resumeAt: UInt64)
+    /// x86: the instruction's effect was computed by the kernel instead of stepping it.
+    case emulated(address: UInt64, instruction: String, resumeAt: UInt64)
+    /// arm64: the instruction was simulated (simulate-insn.c).
+    case simulated(address: UInt64, instruction: String, resumeAt: UInt64)
+    case postHandler(address: UInt64, ip: UInt64)
+    case missed(address: UInt64, reason: MissReason, nmissed: UInt64)
+    case statusChange(cpu: Int, from: KprobeStatus, to: KprobeStatus)
+    /// A fault raised by the copied instruction: `kprobe_fault_handler` rewound the IP to the probe address.
+    case faultInSlot(address: UInt64, faultAddress: UInt64)
+    case bug(address: UInt64, message: String)
+
+    public var description: String {
+        func hex(_ v: UInt64) -> String { "0x" + String(v, radix: 16) }
+        func bytes(_ b: [UInt8]) -> String { b.map { String(format2: $0) }.joined(separator: " ") }
+        switch self {
+        case let .registered(a, s): return "register_kprobe \(s) at \(hex(a))"
+        case .unregistered(let a): return "unregister_kprobe \(hex(a))"
+        case let .armed(a, o, b): return "arm \(hex(a)): [\(bytes(o))] -> [\(bytes(b))]"
+        case let .disarmed(a, r): return "disarm \(hex(a)): restored [\(bytes(r))]"
+        case let .slotPrepared(a, s, b): return "slot for \(hex(a)) at \(hex(s)): [\(bytes(b))]"
+        case let .trap(a, ip): return "kprobe handler: probe at \(hex(a)) found, regs->ip = \(hex(ip))"
+        case let .preHandler(a, ip, r): return "pre_handler(\(hex(a))) ip=\(hex(ip)) returned \(r)"
+        case let .slotStep(a, s): return "single-step copy of \(hex(a)) in slot \(hex(s))"
+        case let .slotReturn(a, r): return "slot trap for \(hex(a)): resume at \(hex(r))"
+        case let .emulated(a, i, r): return "emulate \(i) at \(hex(a)): resume at \(hex(r))"
+        case let .simulated(a, i, r): return "simulate \(i) at \(hex(a)): resume at \(hex(r))"
+        case let .postHandler(a, ip): return "post_handler(\(hex(a))) ip=\(hex(ip))"
+        case let .missed(a, reason, n): return "missed \(hex(a)) (\(reason.rawValue)), nmissed=\(n)"
+        case let .statusChange(cpu, from, to): return "cpu\(cpu) kprobe_status \(from) -> \(to)"
+        case let .faultInSlot(a, f): return "fault at \(hex(f)) while stepping \(hex(a)): ip rewound to \(hex(a))"
+        case let .bug(a, m): return "BUG at \(hex(a)): \(m)"
+        }
+    }
+}
+
+import Machine

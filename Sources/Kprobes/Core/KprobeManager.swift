@@ -1,0 +1,334 @@
+import Machine
+
+/// The kprobe subsystem of one simulated machine: the policy half of the kernel's kprobes
+/// (kernel/kprobes.c — registration, the probe table, aggregation, enable/disable, nmissed, the blacklist),
+/// driving an arch back end (arch/x86/kernel/kprobes, arch/arm64/kernel/probes) for the mechanism.
+///
+/// Creating one registers its trap handler with the machine at the priority of the kernel's
+/// `kprobe_exceptions_nb` (0x7fffffff), so breakpoints, debug traps and faults reach it first.
+public final class KprobeManager: TrapHandler {
+    /// kallsyms shows slot pages as `kprobe_insn_page [__builtin__kprobes]`.
+    public static let slotModuleName = "__builtin__kprobes"
+
+    public let machine: Machine
+    public let profile: KernelProfile
+    public var blacklist = Blacklist()
+    /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
+    public private(set) var allDisarmed = false
+    var table = KprobeTable()
+    let controlBlocks: [KprobeControlBlock]
+    private(set) var arch: KprobeArch!
+    let slots: InstructionSlots
+
+    public init(machine: Machine, profile: KernelProfile = .debian61) {
+        self.machine = machine
+        self.profile = profile
+        controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
+        switch machine.architecture {
+        case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
+        case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
+        }
+        switch machine.architecture {
+        case .x86_64: arch = X86KprobeArch(manager: self)
+        case .arm64: arch = ARM64KprobeArch(manager: self)
+        }
+        for name in Blacklist.kernelNames { blacklist.add(symbol: name, in: machine.symbols) }
+        for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
+            machine.traps.register(self, for: kind, priority: 0x7fff_ffff)
+        }
+    }
+
+    public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        arch.handleTrap(trap, cpu: cpu)
+    }
+
+    /// `get_kprobe`: the probe (or aggregator) at exactly `address`.
+    @inline(__always)
+    public func get(_ address: UInt64) -> Kprobe? { table.get(address) }
+
+    /// Every registered probe as the user registered it (aggregators expanded into their children), in
+    /// debugfs `kprobes/list` order.
+    public var registered: [Kprobe] { table.inListOrder.flatMap { $0.children ?? [$0] } }
+
+    @inline(__always)
+    func controlBlock(_ cpu: CPU) -> KprobeControlBlock { controlBlocks[cpu.id] }
+
+    // MARK: Registration
+
+    /// `register_kprobe`. kernel: kernel/kprobes.c register_kprobe.
+    public func register(_ p: Kprobe) throws(Errno) {
+        let (address, onEntry) = try resolveAddress(p)
+        // warn_kprobe_rereg: the same struct registered twice.
+        if p.registered { throw .EINVAL }
+        p.address = address
+        p.flags = p.flags.intersection(.disabled)
+        if onEntry { p.flags.insert(.onFunctionEntry) }
+        p.nmissed = 0
+        try checkAddressSafe(address)
+
+        if let existing = table.get(address) {
+            try registerAggregate(existing, adding: p, at: address)
+            record(nil, .registered(address: address, symbol: machine.symbols.format(address)))
+            return
+        }
+        try arch.prepare(p)
+        table.insert(p, at: address)
+        p.registered = true
+        if !allDisarmed && !p.isDisabled {
+            do { try arch.arm(p) } catch {
+                table.remove(at: address)
+                arch.remove(p)
+                p.registered = false
+                throw error
+            }
+        }
+        record(nil, .registered(address: address, symbol: machine.symbols.format(address)))
+    }
+
+    /// `register_kprobes`: all or nothing; `-EINVAL` for an empty list.
+    public func register(_ probes: [Kprobe]) throws(Errno) {
+        guard !probes.isEmpty else { throw .EINVAL }
+        for (i, p) in probes.enumerated() {
+            do { try register(p) } catch {
+                unregister(Array(probes[..<i]))
+                throw error
+            }
+        }
+    }
+
+    /// `_kprobe_addr`: exactly one of symbol and address; the final address re-split by kallsyms, so an offset
+    /// may run into the next symbol; then the arch's entry adjustment (x86 ENDBR).
+    private func resolveAddress(_ p: Kprobe) throws(Errno) -> (UInt64, Bool) {
+        let base: UInt64
+        switch (p.symbolName, p.address) {
+        case (let name?, nil):
+            guard let symbol = machine.symbols.lookup(name: name) else { throw .ENOENT }
+            base = symbol.address
+        case (nil, let address?):
+            base = address
+        default:
+            throw .EINVAL
+        }
+        let target = base &+ p.offset
+        guard let hit = machine.symbols.lookup(containing: target) else { throw .ENOENT }
+        return try arch.adjustAddress(symbolStart: hit.symbol.address, offset: hit.offset)
+    }
+
+    /// `check_kprobe_address_safe`: kernel or module text only (not slot pages, not data), not blacklisted.
+    private func checkAddressSafe(_ address: UInt64) throws(Errno) {
+        guard machine.memory.permissions(at: address)?.contains(.execute) == true,
+              let hit = machine.symbols.lookup(containing: address), hit.symbol.isText,
+              hit.symbol.module != KprobeManager.slotModuleName else { throw .EINVAL }
+        if blacklist.contains(address, symbolName: hit.symbol.name) { throw .EINVAL }
+    }
+
+    /// `register_aggr_kprobe`: a second probe at an address turns the entry into an aggregator whose children
+    /// share the original's prepared instruction; new children go to the head (they run first).
+    private func registerAggregate(_ existing: Kprobe, adding p: Kprobe, at address: UInt64) throws(Errno) {
+        let ap: Kprobe
+        if existing.isAggregator {
+            ap = existing
+        } else {
+            // init_aggr_kprobe: copy address, flags (but not OPTIMIZED), opcode and the prepared instruction.
+            ap = Kprobe(address: address)
+            ap.flags = existing.flags.subtracting(.optimized)
+            ap.opcode = existing.opcode
+            ap.ainsn = existing.ainsn
+            ap.children = [existing]
+            ap.registered = true
+            existing.parent = ap
+            table.replace(existing, with: ap, at: address)
+        }
+        // copy_kprobe + add_new_kprobe.
+        p.opcode = ap.opcode
+        p.ainsn = ap.ainsn
+        p.parent = ap
+        ap.children!.insert(p, at: 0)
+        p.registered = true
+        if ap.isDisabled && !p.isDisabled {
+            ap.flags.remove(.disabled)
+            if !allDisarmed {
+                do { try arch.arm(ap) } catch {
+                    ap.flags.insert(.disabled)
+                    ap.children!.removeFirst()
+                    p.registered = false
+                    p.parent = nil
+                    throw error
+                }
+            }
+        }
+    }
+
+    // MARK: Enable, disable, unregister
+
+    /// `__get_valid_kprobe`: the table entry for `p` (itself or its aggregator) if `p` is registered.
+    private func validEntry(for p: Kprobe) -> Kprobe? {
+        guard p.registered, let address = p.address, let entry = table.get(address) else { return nil }
+        if entry === p { return p }
+        return entry.children?.contains { $0 === p } == true ? entry : nil
+    }
+
+    /// `disable_kprobe`: the probe stays registered but stops firing; the breakpoint is removed when nothing
+    /// at the address is enabled any more.
+    public func disable(_ p: Kprobe) throws(Errno) {
+        _ = try disableReturningEntry(p)
+    }
+
+    /// `__disable_kprobe`.
+    private func disableReturningEntry(_ p: Kprobe) throws(Errno) -> Kprobe {
+        guard let entry = validEntry(for: p) else { throw .EINVAL }
+        if !p.isDisabled {
+            if p !== entry { p.flags.insert(.disabled) }
+            let allChildrenDisabled = entry.children?.allSatisfy(\.isDisabled) ?? true
+            if p === entry || allChildrenDisabled {
+                if !allDisarmed && !entry.isDisabled { arch.disarm(entry) }
+                entry.flags.insert(.disabled)
+            }
+        }
+        return entry
+    }
+
+    /// `enable_kprobe`.
+    public func enable(_ p: Kprobe) throws(Errno) {
+        guard let entry = validEntry(for: p), !p.isGone else { throw .EINVAL }
+        if p !== entry { p.flags.remove(.disabled) }
+        if !allDisarmed && entry.isDisabled {
+            entry.flags.remove(.disabled)
+            do { try arch.arm(entry) } catch {
+                entry.flags.insert(.disabled)
+                if p !== entry { p.flags.insert(.disabled) }
+                throw error
+            }
+        }
+    }
+
+    /// `unregister_kprobe`: disarm (restoring the original bytes), unlink, free the slot. Unregistering a probe
+    /// that is not registered silently clears its address, as the kernel does.
+    public func unregister(_ p: Kprobe) {
+        unregister([p])
+    }
+
+    /// `unregister_kprobes`: the top half for each probe, then the bottom half (after the grace period).
+    public func unregister(_ probes: [Kprobe]) {
+        var removed: [Kprobe] = []
+        for p in probes {
+            if unregisterTop(p) { removed.append(p) } else { p.address = nil }
+        }
+        for p in removed { unregisterBottom(p) }
+    }
+
+    /// `__unregister_kprobe_top`.
+    private func unregisterTop(_ p: Kprobe) -> Bool {
+        guard let entry = try? disableReturningEntry(p), let address = entry.address else { return false }
+        record(nil, .unregistered(address: address))
+        if entry === p || (entry.children?.count == 1) {
+            table.remove(at: address)
+            return true
+        }
+        entry.children!.removeAll { $0 === p }
+        p.parent = nil
+        p.registered = false
+        return true
+    }
+
+    /// `__unregister_kprobe_bottom`: free the slot of an independent probe or of the last child's aggregator.
+    private func unregisterBottom(_ p: Kprobe) {
+        if let parent = p.parent, parent.children?.count == 1 {
+            arch.remove(parent)
+            parent.children = []
+            p.parent = nil
+        } else if p.parent == nil && p.registered {
+            arch.remove(p)
+        }
+        p.registered = false
+    }
+
+    /// debugfs `kprobes/enabled`: `false` disarms every armed probe (leaving DISABLED flags alone); `true` arms
+    /// every probe not disabled. kernel: arm_all_kprobes, disarm_all_kprobes.
+    public func setGloballyEnabled(_ enabled: Bool) {
+        guard enabled == allDisarmed else { return }
+        for entry in table.inListOrder where !entry.isDisabled {
+            if enabled { try? arch.arm(entry) } else { arch.disarm(entry) }
+        }
+        allDisarmed = !enabled
+    }
+
+    // MARK: Handler dispatch (used by the back ends)
+
+    /// Calls the pre_handler of `p`, or for an aggregator each enabled child's, newest first, stopping at the
+    /// first non-zero return. kernel: aggr_pre_handler.
+    @inline(__always)
+    func runPreHandler(_ p: Kprobe, cpu: CPU) -> Int32 {
+        guard let children = p.children else {
+            p.nhit &+= 1
+            guard let handler = p.preHandler else { return 0 }
+            let result = handler(KprobeContext(kprobe: p, cpu: cpu, machine: machine))
+            record(cpu, .preHandler(address: p.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            return result
+        }
+        for child in children where !child.isDisabled {
+            child.nhit &+= 1
+            guard let handler = child.preHandler else { continue }
+            let result = handler(KprobeContext(kprobe: child, cpu: cpu, machine: machine))
+            record(cpu, .preHandler(address: child.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            if result != 0 { return 1 }
+        }
+        return 0
+    }
+
+    /// Whether `p` has a post handler to call (an aggregator has one when any child does).
+    @inline(__always)
+    func hasPostHandler(_ p: Kprobe) -> Bool {
+        guard let children = p.children else { return p.postHandler != nil }
+        return children.contains { $0.postHandler != nil }
+    }
+
+    /// Calls the post_handler of `p`, or every enabled child's. kernel: aggr_post_handler.
+    @inline(__always)
+    func runPostHandler(_ p: Kprobe, cpu: CPU) {
+        guard let children = p.children else {
+            callPost(p, cpu: cpu)
+            return
+        }
+        for child in children where !child.isDisabled { callPost(child, cpu: cpu) }
+    }
+
+    @inline(__always)
+    private func callPost(_ probe: Kprobe, cpu: CPU) {
+        guard let handler = probe.postHandler else { return }
+        record(cpu, .postHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu)))
+        handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+    }
+
+    /// `kprobes_inc_nmissed_count`: an aggregator's miss counts against every child.
+    func incrementMissed(_ p: Kprobe, cpu: CPU) {
+        if let children = p.children {
+            for child in children { child.nmissed &+= 1 }
+        } else {
+            p.nmissed &+= 1
+        }
+        record(cpu, .missed(address: p.address ?? 0, reason: .reentered, nmissed: (p.children?.first ?? p).nmissed))
+    }
+
+    @inline(__always)
+    func setStatus(_ kcb: KprobeControlBlock, _ status: KprobeStatus, cpu: CPU) {
+        record(cpu, .statusChange(cpu: cpu.id, from: kcb.status, to: status))
+        kcb.status = status
+    }
+
+    @inline(__always)
+    func record(_ cpu: CPU?, _ event: @autoclosure () -> KprobeEvent) {
+        machine.ledger.record(cpu: cpu, event())
+    }
+
+    /// The kernel's `BUG()`: recorded, then the run ends with the kernel's message.
+    func bug(_ message: String, address: UInt64, cpu: CPU) -> TrapResult {
+        record(cpu, .bug(address: address, message: message))
+        return .fatal(.kernelBug(message: message, address: address, cpu: cpu.id))
+    }
+}
+
+extension InstructionCore {
+    @inline(__always)
+    func pcValue(_ cpu: CPU) -> UInt64 { cpu.registers[pcIndex] }
+}
