@@ -75,13 +75,9 @@ extension X86Executor {
         case X86AluOp.and.rawValue, X86AluOp.test.rawValue:
             r = a & b
             flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
-        case X86AluOp.or.rawValue:
+        default: // or (adc/sbb never take this path: see X86OpBuilder.specialize)
             r = a | b
             flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
-        default:
-            // adc/sbb: the general path (they read CF).
-            try? alu(decoded.pointee, destinationIsRM: true, source: y)
-            return
         }
         if sub != X86AluOp.cmp.rawValue && sub != X86AluOp.test.rawValue { regs[dest] = r }
     }

@@ -155,6 +155,9 @@ enum X86OpBuilder {
     /// Rewrites common 32/64-bit shapes to the executor's fast kinds.
     static func specialize(_ op: inout X86Op) {
         guard op.size >= 4, !op.regHigh, !op.rmHigh else { return }
+        // adc/sbb read CF: they stay on the general path.
+        let isALU = op.kind == .aluRmReg || op.kind == .aluRegRm || op.kind == .aluRmImm
+        if isALU && (op.sub == X86AluOp.adc.rawValue || op.sub == X86AluOp.sbb.rawValue) { return }
         switch op.kind {
         case .aluRmReg where !op.rmIsMemory: op.kind = .aluRR
         case .aluRegRm where !op.rmIsMemory:
