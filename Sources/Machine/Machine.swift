@@ -19,6 +19,10 @@ public final class Machine {
     public var scheduler: SchedulerPolicy
     /// Instructions every run may execute in total before it is stopped as a runaway.
     public var instructionBudget: UInt64 = 50_000_000
+    /// Set when the simulated kernel died (`BUG()`, an oops): every run then stops with this error, even if a
+    /// handler swallowed it in a nested call, as a real kernel does not carry on after BUG().
+    public private(set) var crashed: SimulationError?
+
     /// Instructions executed so far on all CPUs.
     public var instructionsExecuted: UInt64 { cpus.reduce(0) { $0 + $1.instructionsRetired } }
 
@@ -140,13 +144,17 @@ public final class Machine {
     /// Offers a trap to the dispatch table. Cores call this with the register file holding the state at the trap.
     /// An unhandled trap becomes the error the run stops with (a stack-guard fault is reported as an overflow).
     public func raise(_ trap: Trap, on cpu: CPU) -> TrapResult {
+        if let crashed { return .fatal(crashed) }
         ledger.record(cpu: cpu, MachineEvent.trap(trap))
         cpu.cycles &+= costModel.trap
+        let error: SimulationError
         switch traps.dispatch(trap, cpu: cpu, machine: self) {
         case .handled: return .handled
-        case .fatal(let error): return .fatal(error)
-        case .notHandled: return .fatal(classify(trap, cpu: cpu))
+        case .fatal(let fatal): error = fatal
+        case .notHandled: error = classify(trap, cpu: cpu)
         }
+        crashed = error
+        return .fatal(error)
     }
 
     private func classify(_ trap: Trap, cpu: CPU) -> SimulationError {
@@ -279,11 +287,13 @@ public final class Machine {
 
     /// Runs up to `limit` instructions, charging them against the budget and the CPU's clock.
     private func runSlice(_ cpu: CPU, limit: UInt64) throws(SimulationError) -> RunStop {
+        if let crashed { throw crashed }
         let remaining = instructionBudget > instructionsExecuted ? instructionBudget - instructionsExecuted : 0
         guard remaining > 0 else {
             throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
         }
         let stop = core.run(cpu, limit: min(limit, remaining))
+        if let crashed { throw crashed }
         if case .limitReached = stop, instructionsExecuted >= instructionBudget {
             throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
         }

@@ -95,6 +95,28 @@ struct MachineRunTests {
         #expect(handler.result == 42)
     }
 
+    final class SwallowingCaller: TrapHandler {
+        let function: UInt64
+        init(function: UInt64) { self.function = function }
+        func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+            guard trap.address != function else { return .notHandled }
+            _ = try? machine.callNested(function, on: cpu) // the nested call dies; the handler ignores it
+            return .handled
+        }
+    }
+
+    @Test("after a kernel BUG, the machine is dead: a handler that swallows it cannot make the outer run go on")
+    func crashIsSticky() throws {
+        let machine = Machine(core: ToyCore(), cpuCount: 1)
+        let dies = try Toy.load([0xcc, 0xc3], into: machine)
+        let code = try Toy.load([0xcc, 0x01, 1, 0xc3], into: machine)
+        machine.traps.register(SwallowingCaller(function: dies), for: .breakpoint, priority: 1)
+        machine.traps.register(CountingHandler("bug", answer: .fatal(.kernelBug(message: "BUG", address: dies, cpu: 0))), for: .breakpoint)
+        let error = #expect(throws: SimulationError.self) { _ = try machine.call(code) }
+        #expect(error?.description.contains("BUG") == true)
+        #expect(machine.crashed != nil)
+    }
+
     @Test("text pokes are recorded with the bytes before and after, and nothing is recorded when nobody listens")
     func ledgerPokes() throws {
         let machine = Machine(core: ToyCore(), cpuCount: 1)

@@ -1,0 +1,124 @@
+import Testing
+import Machine
+import X86_64
+import ARM64
+import TestSupport
+@testable import Kprobes
+
+/// An NMI arriving at a chosen trap: before kprobes sees the trap, it runs simulated code on the trapping CPU
+/// (interrupt masking does not stop an NMI). This is how a probe can be hit while another is being stepped.
+final class NMIAtTrap: TrapHandler {
+    let address: UInt64
+    let function: UInt64
+    var fired = false
+
+    init(machine: Machine, at address: UInt64, calling function: UInt64) {
+        self.address = address
+        self.function = function
+        machine.traps.register(self, for: .breakpoint, priority: Int.max)
+    }
+
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        guard !fired, trap.address == address else { return .notHandled }
+        fired = true
+        do { _ = try machine.callNested(function, arguments: [1], on: cpu) } catch { return .fatal(error) }
+        return .notHandled
+    }
+}
+
+/// kernel: reenter_kprobe (x86 core.c and arm64 kprobes.c), kprobe_fault_handler.
+@Suite("kprobes: reentry, interrupt masking, faults in the slot")
+struct KprobeReentryTests {
+    static func site(_ architecture: Architecture) -> UInt64 { architecture == .x86_64 ? 0x13 : 0x20 }
+    /// Where the trap after the copy sits: x86 int3 after the 3-byte add; arm64 BRK #6 in the slot's second word.
+    static func slotTrap(_ architecture: Architecture, slot: UInt64) -> UInt64 { slot + (architecture == .x86_64 ? 3 : 4) }
+
+    @Test("a hit while stepping: x86_64 counts it missed and carries on; arm64 BUGs (\"Failed to recover from reentered kprobes.\")",
+          arguments: [Architecture.x86_64, .arm64])
+    func hitWhileStepping(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture)
+        var posts = 0
+        let stepped = Kprobe(symbolName: "sum_to", offset: Self.site(architecture), postHandler: { _ in posts += 1 })
+        try lab.kprobes.register(stepped)
+        var nestedHandlerRuns = 0
+        let other = Kprobe(symbolName: "sum_squares_while", preHandler: { _ in nestedHandlerRuns += 1; return 0 })
+        try lab.kprobes.register(other)
+        let slot = try #require(stepped.slotAddress)
+        _ = NMIAtTrap(machine: lab.machine, at: Self.slotTrap(architecture, slot: slot), calling: try lab.address("sum_squares_while"))
+        switch architecture {
+        case .x86_64:
+            #expect(try lab.call("sum_to", [0]) == 0)
+            #expect(other.nmissed == 1 && nestedHandlerRuns == 0)
+            #expect(posts == 1)
+        case .arm64:
+            let error = #expect(throws: SimulationError.self) { _ = try lab.call("sum_to", [0]) }
+            guard case .kernelBug(let message, let address, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(message == "Failed to recover from reentered kprobes.")
+            #expect(address == (try lab.address("sum_squares_while")))
+        }
+    }
+
+    @Test("x86_64: a hit while a nested probe is being stepped (REENTER) is fatal: \"Unrecoverable kprobe detected.\"")
+    func hitInReenter() throws {
+        let lab = try KprobeLab(.x86_64)
+        let first = Kprobe(symbolName: "sum_to", offset: 0x13)
+        try lab.kprobes.register(first)
+        // The outer probe's handler runs sum_squares_while, whose first instruction (xor %ecx,%ecx) is probed and
+        // therefore stepped in REENTER; an NMI at that step's int3 runs sum_to, hitting the first probe again.
+        let nested = Kprobe(symbolName: "sum_squares_while")
+        try lab.kprobes.register(nested)
+        let outer = Kprobe(symbolName: "digit_count", preHandler: { ctx in _ = try? ctx.call("sum_squares_while", arguments: [1]); return 0 })
+        try lab.kprobes.register(outer)
+        let slot = try #require(nested.slotAddress)
+        let nmi = NMIAtTrap(machine: lab.machine, at: slot + 2, calling: try lab.address("sum_to"))
+        let error = #expect(throws: SimulationError.self) { _ = try lab.call("digit_count", [5]) }
+        #expect(nmi.fired)
+        guard case .kernelBug(let message, _, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(message == "Unrecoverable kprobe detected.")
+    }
+
+    @Test("interrupts are masked while the copy runs (x86 IF clear, arm64 DAIF all set) and restored after",
+          arguments: [Architecture.x86_64, .arm64])
+    func interruptsMaskedDuringStep(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture)
+        var postMask: UInt64 = 0
+        let flags = architecture == .x86_64 ? X86PtRegs.flags : ARM64PtRegs.pstate
+        let mask: UInt64 = architecture == .x86_64 ? 1 << 9 : 0x3c0
+        let probe = Kprobe(symbolName: "sum_to", offset: Self.site(architecture),
+                           postHandler: { ctx in postMask = ctx.regs[flags] & mask })
+        try lab.kprobes.register(probe)
+        let slot = try #require(probe.slotAddress)
+        final class Observer: TrapHandler {
+            let at: UInt64, slot: Int
+            var seen: UInt64?
+            init(at: UInt64, slot: Int) { self.at = at; self.slot = slot }
+            func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+                if trap.address == at && seen == nil { seen = cpu.registers[slot] }
+                return .notHandled
+            }
+        }
+        let observer = Observer(at: Self.slotTrap(architecture, slot: slot), slot: flags)
+        lab.machine.traps.register(observer, for: .breakpoint, priority: Int.max)
+        _ = try lab.call("sum_to", [0])
+        let during = try #require(observer.seen)
+        #expect(during & mask == (architecture == .x86_64 ? 0 : mask))
+        #expect(postMask == (architecture == .x86_64 ? mask : 0))
+    }
+
+    @Test("a fault raised by the copy rewinds the IP to the probe address and clears the kprobe state",
+          arguments: [(Architecture.x86_64, UInt64(5)), (.arm64, 0xc)])
+    func faultInSlot(architecture: Architecture, offset: UInt64) throws {
+        // inet_bind reads addr->sin_family: x86_64 +5 `cmpw $0x2,(%rsi)`, arm64 +0xc `ldrh w0, [x1]`.
+        let lab = try KprobeLab(architecture, files: ["lists"])
+        let address = try lab.address("inet_bind", offset)
+        let probe = Kprobe(symbolName: "inet_bind", offset: offset)
+        try lab.kprobes.register(probe)
+        lab.machine.ledger.isRecording = true
+        let error = #expect(throws: SimulationError.self) { _ = try lab.call("inet_bind", [0, 0x10, 16]) }
+        guard case .unhandledTrap(let trap, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(trap.kind == .pageFault && trap.fault?.address == 0x10)
+        #expect(lab.machine.cpus[0].registers[lab.pc] == address)
+        #expect(lab.kprobes.controlBlock(lab.machine.cpus[0]).current == nil)
+        #expect(lab.events().contains(.faultInSlot(address: address, faultAddress: architecture == .x86_64 ? 0x10 : try #require(probe.slotAddress))))
+    }
+}
