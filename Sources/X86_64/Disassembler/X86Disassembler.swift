@@ -1,7 +1,7 @@
 /// GNU objdump-style AT&T disassembly (binutils 2.40 defaults): mnemonic padded to 6 columns and a space, source
 /// operands first, `%reg`, `$imm`, `disp(base,index,scale)`, size suffixes only where no register gives the size,
-/// branch targets as absolute addresses (with ` <sym+0xoff>` from a symbolizer), `# target` after RIP-relative
-/// operands.
+/// branch targets as absolute addresses (`0x1234`, or `1234 <sym+0xoff>` when a symbolizer names them, as objdump
+/// prints them with and without symbols), `# target` after RIP-relative operands.
 public enum X86Disassembler {
     /// Names an address as objdump's `<sym+0xoff>` contents (without the angle brackets), or nil.
     public typealias Symbolizer = (UInt64) -> String?
@@ -40,7 +40,7 @@ public enum X86Disassembler {
         text += " " + operands.joined(separator: ",")
         if insn.isRIPRelative {
             let target = address &+ UInt64(insn.length) &+ UInt64(bitPattern: insn.displacement)
-            text += "        # " + hex(target) + (symbolizer?(target).map { " <\($0)>" } ?? "")
+            text += "        # " + X86OperandFormatter.address(target, symbolizer)
         }
         return text
     }
