@@ -1,3 +1,4 @@
+import Foundation
 import Machine
 import X86_64
 
@@ -16,18 +17,27 @@ enum X86_64Throughput {
     /// Loads `code` as kernel text, calls it with `arguments` and runs it to its return; reports the instructions
     /// executed and the wall-clock seconds the run took.
     static func measure(code: [UInt8], arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
-        let core = X86Core()
-        let machine = Machine(core: core, cpuCount: 1)
+        let machine = Machine(core: X86Core(), cpuCount: 1)
         let text = machine.allocateText(size: UInt64(code.count))
+        guard (try? machine.memory.kernelWrite(text, bytes: code)) != nil else { return (0, 0) }
+        return run(machine, function: text, arguments: arguments)
+    }
+
+    /// Loads a relocatable object (e.g. the corpus's `x86_64/O2/loops.o`) and measures a call of `function`.
+    static func measure(object: [UInt8], function: String, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+        let machine = Machine(core: X86Core(), cpuCount: 1)
+        guard let loaded = try? ELFLoader.load(bytes: object, name: function, into: machine),
+              let symbol = loaded.symbol(named: function) else { return (0, 0) }
+        return run(machine, function: symbol.address, arguments: arguments)
+    }
+
+    private static func run(_ machine: Machine, function: UInt64, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+        let core = machine.core
         let stack = machine.allocate(size: 0x4000)
         let cpu = machine.cpus[0]
-        do {
-            try machine.memory.kernelWrite(text, bytes: code)
-            cpu.registers[core.spIndex] = stack + 0x4000
-            try core.setUpCall(cpu, function: text, arguments: arguments, returnAddress: machine.hostReturnAddress)
-        } catch {
-            return (0, 0)
-        }
+        cpu.registers[core.spIndex] = stack + 0x4000
+        guard (try? core.setUpCall(cpu, function: function, arguments: arguments, returnAddress: machine.hostReturnAddress)) != nil
+        else { return (0, 0) }
         let before = cpu.instructionsRetired
         let start = ContinuousClock.now
         while case .limitReached = core.run(cpu, limit: 1 << 30) {}
@@ -37,9 +47,22 @@ enum X86_64Throughput {
     }
 
     static func register(_ harness: inout Harness) {
+        for (file, function) in [("loops", "bench_loop"), ("checksum", "bench_crc"), ("lists", "bench_list")] {
+            guard let object = corpusObject("x86_64/O2/\(file).o") else { continue }
+            harness.rate("x86_64: corpus O2 \(function)(1000000)", unit: "M insn/s") {
+                measure(object: object, function: function, arguments: [1_000_000])
+            }
+        }
         harness.rate("x86_64: counted loop (load/add/xor/shl/sub/cmp/jne)", unit: "M insn/s") {
             let (instructions, seconds) = measure(code: countedLoop, arguments: [10_000_000])
             return (instructions, seconds)
         }
+    }
+
+    /// A corpus object read from `Tests/Fixtures/corpus` relative to this source file (nil when absent).
+    static func corpusObject(_ path: String) -> [UInt8]? {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tests/Fixtures/corpus/\(path)").standardized
+        return (try? Data(contentsOf: url)).map { [UInt8]($0) }
     }
 }

@@ -126,6 +126,9 @@ struct X86Executor {
         case .aluRI: aluFast(decoded, decoded.pointee.imm)
         case .movRR:
             regs[Int(decoded.pointee.rm)] = regs[Int(decoded.pointee.reg)] & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
+        case .movRI: regs[Int(decoded.pointee.rm)] = decoded.pointee.imm & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
+        case .leaFast:
+            regs[Int(decoded.pointee.reg)] = effectiveAddress(decoded) & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
         case .load: regs[Int(decoded.pointee.reg)] = try load(effectiveAddress(decoded), decoded.pointee.size)
         case .store: try store(effectiveAddress(decoded), decoded.pointee.size, regs[Int(decoded.pointee.reg)])
         case .shiftRI: shiftFast(decoded)
@@ -149,7 +152,7 @@ struct X86Executor {
     @inline(never)
     mutating func executeGeneral(_ op: X86Op, next: UInt64) throws(X86Fault) -> UInt64 {
         switch op.kind {
-        case .aluRR, .aluRI, .movRR, .load, .store, .shiftRI, .jcc, .jmp, .call: break
+        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))
         case .movRmImm: try writeRM(op, size: op.size, op.imm)

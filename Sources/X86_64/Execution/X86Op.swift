@@ -57,7 +57,7 @@ enum X86OpKind: UInt8 {
     case undefined
     // Fast forms chosen at decode time for the commonest shapes (32/64-bit, no high-byte registers), so the hot
     // loop skips operand-kind and size switches: destination `rm`, source `reg` or `imm`.
-    case aluRR, aluRI, movRR, load, store, shiftRI
+    case aluRR, aluRI, movRR, movRI, load, store, shiftRI, leaFast
 }
 
 /// The eight classic ALU operations in opcode order (`/digit` of `80`-`83`), plus `test`.

@@ -166,6 +166,11 @@ enum X86OpBuilder {
         case .aluRmImm where !op.rmIsMemory: op.kind = .aluRI
         case .shiftImm where !op.rmIsMemory && [X86ShiftOp.shl, .sal, .shr, .sar].contains(X86ShiftOp(rawValue: op.sub)):
             op.kind = .shiftRI
+        case .shiftOne where !op.rmIsMemory && [X86ShiftOp.shl, .sal, .shr, .sar].contains(X86ShiftOp(rawValue: op.sub)):
+            op.kind = .shiftRI
+            op.imm = 1
+        case .movRmImm where !op.rmIsMemory: op.kind = .movRI
+        case .lea: op.kind = .leaFast
         case .movRmReg: op.kind = op.rmIsMemory ? .store : .movRR
         case .movRegRm where op.rmIsMemory: op.kind = .load
         case .movRegRm:
