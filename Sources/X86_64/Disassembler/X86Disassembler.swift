@@ -110,7 +110,7 @@ public enum X86Disassembler {
         case (.primary, 0x8a): return ("mov", [f.rm(1), f.reg(1)])
         case (.primary, 0x8b): return ("mov", [f.rm(size), f.reg(size)])
         case (.primary, 0x8d) where memory: return ("lea", [f.rm(size), f.reg(size)])
-        case (.primary, 0x8f) where insn.reg == 0: return (memory ? "pop" : "pop", [f.rm(f.stackSize)])
+        case (.primary, 0x8f) where insn.reg == 0: return ("pop", [f.rm(f.stackSize)])
         case (.primary, 0x90) where !insn.prefixes.rexB:
             if insn.prefixes.rep { return ("pause", []) }
             return insn.prefixes.operandSize ? ("xchg", [f.register(0, size), f.register(0, size)]) : ("nop", [])

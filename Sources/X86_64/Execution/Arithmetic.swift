@@ -107,7 +107,8 @@ extension X86Executor {
         setStatusFlags(f)
     }
 
-    /// Writes a double-width product or dividend half pair: AL/AH share AX for bytes, else (r|e)AX and (r|e)DX.
+    /// Writes a double-width product, or quotient and remainder: AL/AH share AX for bytes, else (r|e)AX and
+    /// (r|e)DX. Division leaves the (undefined) flags as they were.
     mutating func writeAccumulatorPair(size: UInt8, low: UInt64, high: UInt64) {
         let ax = UInt8(X86PtRegs.ax), dx = UInt8(X86PtRegs.dx)
         if size == 1 {
@@ -170,11 +171,6 @@ extension X86Executor {
         return (readRegister(UInt8(X86PtRegs.dx), high: false, size: size), readRegister(UInt8(X86PtRegs.ax), high: false, size: size))
     }
 
-    /// Stores quotient and remainder: AL/AH for bytes, else (r|e)AX/(r|e)DX. Flags are undefined and left as they were.
-    mutating func writeQuotient(size: UInt8, quotient: UInt64, remainder: UInt64) {
-        writeAccumulatorPair(size: size, low: quotient, high: remainder)
-    }
-
     mutating func div(_ op: X86Op) throws(X86Fault) {
         let divisor = try readRM(op, size: op.size)
         guard divisor != 0 else { throw .divide }
@@ -182,7 +178,7 @@ extension X86Executor {
         let n = (UInt128(high) << (UInt128(op.size) * 8)) | UInt128(low)
         let q = n / UInt128(divisor)
         guard q <= UInt128(X86Executor.mask(op.size)) else { throw .divide }
-        writeQuotient(size: op.size, quotient: UInt64(q), remainder: UInt64(n % UInt128(divisor)))
+        writeAccumulatorPair(size: op.size, low: UInt64(q), high: UInt64(n % UInt128(divisor)))
     }
 
     mutating func idiv(_ op: X86Op) throws(X86Fault) {
@@ -198,6 +194,6 @@ extension X86Executor {
         let limit = Int128(1) << Int128(bits - 1)
         guard q >= -limit && q < limit else { throw .divide }
         let m = X86Executor.mask(op.size)
-        writeQuotient(size: op.size, quotient: UInt64(truncatingIfNeeded: q) & m, remainder: UInt64(truncatingIfNeeded: r) & m)
+        writeAccumulatorPair(size: op.size, low: UInt64(truncatingIfNeeded: q) & m, high: UInt64(truncatingIfNeeded: r) & m)
     }
 }

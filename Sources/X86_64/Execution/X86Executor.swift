@@ -143,15 +143,27 @@ struct X86Executor {
         case .call:
             try push(next, size: 8)
             return decoded.pointee.imm
-        default: return try executeGeneral(decoded.pointee, next: next)
+        case .ret:
+            let target = try pop(size: 8)
+            regs[X86PtRegs.sp] &+= decoded.pointee.imm
+            return target
+        case .push where decoded.pointee.size == 8: try push(regs[Int(decoded.pointee.rm)], size: 8)
+        case .pop where decoded.pointee.size == 8: regs[Int(decoded.pointee.rm)] = try pop(size: 8)
+        case .movzx where decoded.pointee.size >= 4:
+            let from = decoded.pointee.sub
+            regs[Int(decoded.pointee.reg)] = decoded.pointee.rmIsMemory
+                ? try load(effectiveAddress(decoded), from)
+                : readRegister(decoded.pointee.rm, high: decoded.pointee.rmHigh, size: from)
+        default: return try executeGeneral(decoded, next: next)
         }
         return next
     }
 
     /// Every other kind, on a copy of the op.
     @inline(never)
-    mutating func executeGeneral(_ op: X86Op, next: UInt64) throws(X86Fault) -> UInt64 {
-        switch op.kind {
+    mutating func executeGeneral(_ decoded: UnsafePointer<X86Op>, next: UInt64) throws(X86Fault) -> UInt64 {
+        let op = decoded.pointee
+        switch decoded.pointee.kind {
         case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))
@@ -165,7 +177,6 @@ struct X86Executor {
         case .cbw: cbw(op)
         case .cwd: cwd(op)
         case .bswap: bswap(op)
-        case .movbe: throw .undefined("movbe")
         case .cmpxchg: try cmpxchg(op)
         case .xadd: try xadd(op)
         case .aluRmReg: try alu(op, destinationIsRM: true, source: readReg(op, size: op.size))

@@ -36,7 +36,7 @@ struct X86Op {
 /// Operations the executor implements; one executor file per family handles each group.
 enum X86OpKind: UInt8 {
     // Data movement
-    case movRmReg, movRegRm, movRmImm, movzx, movsx, lea, xchg, cmov, setcc, cbw, cwd, bswap, movbe
+    case movRmReg, movRegRm, movRmImm, movzx, movsx, lea, xchg, cmov, setcc, cbw, cwd, bswap
     case cmpxchg, xadd
     // Arithmetic and logic (sub = X86AluOp)
     case aluRmReg, aluRegRm, aluRmImm, inc, dec, neg, not
