@@ -39,6 +39,27 @@ struct Harness {
         results.append(second)
     }
 
+    /// Times `baseline` and `variant` alternately (each performing `operations` units, e.g. loop iterations) and
+    /// records both plus the cost the variant adds per `eventsPerRun` events (e.g. probe hits), from the paired
+    /// samples: (variant - baseline) * operations / events.
+    mutating func added(_ name: String, baseline: () -> Int, variant: () -> Int, eventsPerRun: Int, note: String = "") {
+        for _ in 0..<warmups { _ = baseline(); _ = variant() }
+        var a: [Double] = [], b: [Double] = [], added: [Double] = []
+        for _ in 0..<runs {
+            let base = time(baseline)
+            let probed = time(variant)
+            let operations = Double(Swift.max(variant(), 1))
+            a.append(base)
+            b.append(probed)
+            added.append((probed - base) * operations / Double(eventsPerRun))
+        }
+        results.append(Result(name: name + ": unprobed", unit: "ns/iter", samples: a, note: note))
+        var probed = Result(name: name + ": probed", unit: "ns/iter", samples: b, note: note)
+        probed.ratio = probed.median / Result(name: "", unit: "", samples: a).median
+        results.append(probed)
+        results.append(Result(name: name + ": cost per hit", unit: "ns/hit", samples: added, note: note))
+    }
+
     /// Records a rate (e.g. simulated instructions per second) measured by `body` as (count, seconds).
     mutating func rate(_ name: String, unit: String, note: String = "", _ body: () -> (count: UInt64, seconds: Double)) {
         for _ in 0..<warmups { _ = body() }

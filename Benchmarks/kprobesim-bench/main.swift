@@ -22,6 +22,7 @@ while let argument = arguments.popFirst() {
 
 let groups: [(String, (inout Harness) -> Void)] = [
     ("machine", MachineCases.register),
+    ("kprobe", KprobeCases.register),
 ]
 for (name, register) in groups where filter.map({ name.contains($0) }) ?? true {
     register(&harness)

@@ -38,6 +38,7 @@ public final class ARM64Core: InstructionCore {
         var retired: UInt64 = 0
         while executed < limit {
             let stepping = ARM64Core.stepRequested(executor.x)
+            let steppedAt = executor.pc
             let stopAt = stepping ? executed + 1 : limit
             let stop = executor.run(until: stopAt, executed: &executed)
             executor.sync(cpu)
@@ -48,7 +49,8 @@ public final class ARM64Core: InstructionCore {
             case nil:
                 guard stepping else { return .limitReached }
                 executor.x[ARM64PtRegs.pstate] &= ~ARM64PtRegs.psrSS
-                trap = Trap(kind: .debug, address: executor.pc)
+                // Trap.address is the instruction that trapped: the one just stepped (ELR_EL1 holds the next).
+                trap = Trap(kind: .debug, address: steppedAt)
             case .fetchFault(let address, let fault)?:
                 switch machine.hostCall(at: address, on: cpu) {
                 case .resume:

@@ -12,7 +12,8 @@ public final class Machine {
     public let ledger = Ledger()
     public private(set) var cpus: [CPU] = []
     public private(set) var tasks: [KernelTask] = []
-    public var traps = TrapDispatch()
+    /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
+    @exclusivity(unchecked) public var traps = TrapDispatch()
     public var costModel = CostModel() {
         didSet { for cpu in cpus { cpu.cyclesPerInstruction = costModel.instruction } }
     }
@@ -21,7 +22,7 @@ public final class Machine {
     public var instructionBudget: UInt64 = 50_000_000
     /// Set when the simulated kernel died (`BUG()`, an oops): every run then stops with this error, even if a
     /// handler swallowed it in a nested call, as a real kernel does not carry on after BUG().
-    public private(set) var crashed: SimulationError?
+    @exclusivity(unchecked) public private(set) var crashed: SimulationError?
 
     /// Instructions executed so far on all CPUs.
     public var instructionsExecuted: UInt64 { cpus.reduce(0) { $0 + $1.instructionsRetired } }
@@ -179,7 +180,9 @@ public final class Machine {
 
     /// Creates a task that will call `function` with `arguments`; it runs when the scheduler runs.
     @discardableResult
-    public func spawn(comm: String, function: UInt64, arguments: [UInt64] = [], cpu affinity: Int? = nil) throws(SimulationError) -> KernelTask {
+    /// `prepare` may adjust the initial registers (a tracer setting the trap flag, a test choosing flags).
+    public func spawn(comm: String, function: UInt64, arguments: [UInt64] = [], cpu affinity: Int? = nil,
+                      prepare: ((RegisterFile) -> Void)? = nil) throws(SimulationError) -> KernelTask {
         // Guard page (unmapped) below each stack, so an overflow faults instead of corrupting a neighbour.
         let bottom = stackNext + Memory.pageSize
         memory.map(bottom, size: Machine.threadSize, permissions: .data)
@@ -196,6 +199,7 @@ public final class Machine {
         do { try core.setUpCall(staging, function: function, arguments: arguments, returnAddress: hostReturnAddress) } catch {
             throw .stackOverflow(pid: task.pid, comm: task.comm, address: error.address)
         }
+        prepare?(staging.registers)
         task.context = staging.registers.snapshot()
         tasks.append(task)
         return task

@@ -112,8 +112,10 @@ struct ARM64ExecutorTests {
         // The step traps after `mov`; the run then goes on unstepped to `ret` into the host-return address.
         guard case .returnedToHost = machine.core.run(cpu, limit: 10) else { Issue.record("run did not return"); return }
         #expect(handler.seen.count == 1)
-        #expect(handler.seen.first?.kind == .debug && handler.seen.first?.address == base + 4)
+        // Trap.address names the stepped instruction (`mov` at base); the register file holds the next pc.
+        #expect(handler.seen.first?.kind == .debug && handler.seen.first?.address == base)
         #expect(handler.registersAtTrap.first?[0] == 5)
+        #expect(handler.registersAtTrap.first?[ARM64PtRegs.pc] == base + 4)
         #expect(x[ARM64PtRegs.pstate] & ARM64PtRegs.psrSS == 0)
         #expect(x[0] == 6)
     }

@@ -20,17 +20,18 @@ public final class Kprobe {
     public var postHandler: PostHandler?
     public var faultHandler: FaultHandler?
     /// Hits this probe did not handle because another kprobe was active on the CPU.
-    public internal(set) var nmissed: UInt64 = 0
+    @exclusivity(unchecked) public internal(set) var nmissed: UInt64 = 0
     /// Times the breakpoint was taken with this probe's handlers run (what tracefs calls `nhit` for events).
-    public internal(set) var nhit: UInt64 = 0
-    public internal(set) var flags: KprobeFlags = []
+    @exclusivity(unchecked) public internal(set) var nhit: UInt64 = 0
+    @exclusivity(unchecked) public internal(set) var flags: KprobeFlags = []
     /// The original instruction bytes under the breakpoint: 1 byte on x86_64 (`kprobe_opcode_t` is u8), the
     /// 4-byte word on arm64.
     public internal(set) var opcode: [UInt8] = []
-    /// The arch's prepared instruction (slot, emulation, simulation).
-    var ainsn = ArchInsn.none
+    /// The arch's prepared instruction (slot, emulation, simulation). The fields the trap path reads skip dynamic
+    /// exclusivity checks: the simulation runs on one thread.
+    @exclusivity(unchecked) var ainsn = ArchInsn.none
     /// For an aggregator ("aggr" kprobe): its children, newest first. nil for an ordinary probe.
-    var children: [Kprobe]?
+    @exclusivity(unchecked) var children: [Kprobe]?
     /// The aggregator this probe is a child of, if any.
     weak var parent: Kprobe?
     var registered = false

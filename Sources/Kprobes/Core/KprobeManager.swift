@@ -12,10 +12,11 @@ public final class KprobeManager: TrapHandler {
 
     public let machine: Machine
     public let profile: KernelProfile
+    private let ledger: Ledger
     public var blacklist = Blacklist()
     /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
     public private(set) var allDisarmed = false
-    var table = KprobeTable()
+    @exclusivity(unchecked) var table = KprobeTable()
     let controlBlocks: [KprobeControlBlock]
     private(set) var arch: KprobeArch!
     let slots: InstructionSlots
@@ -23,6 +24,7 @@ public final class KprobeManager: TrapHandler {
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
         self.profile = profile
+        self.ledger = machine.ledger
         controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
@@ -316,9 +318,10 @@ public final class KprobeManager: TrapHandler {
         kcb.status = status
     }
 
+    /// Records a kprobe event; when nobody listens the event is never built (one predictable branch).
     @inline(__always)
     func record(_ cpu: CPU?, _ event: @autoclosure () -> KprobeEvent) {
-        machine.ledger.record(cpu: cpu, event())
+        if ledger.isRecording { ledger.append(cpu: cpu, event: event()) }
     }
 
     /// The kernel's `BUG()`: recorded, then the run ends with the kernel's message.

@@ -4,10 +4,10 @@ public final class CPU {
     public let id: Int
     public let registers = RegisterFile()
     /// The task whose context is loaded in `registers`, nil when idle.
-    public internal(set) var currentTask: KernelTask?
+    @exclusivity(unchecked) public internal(set) var currentTask: KernelTask?
     /// Simulated time on this CPU, in cycles (see `CostModel`).
-    public var cycles: UInt64 = 0
-    public private(set) var instructionsRetired: UInt64 = 0
+    @exclusivity(unchecked) public var cycles: UInt64 = 0
+    @exclusivity(unchecked) public private(set) var instructionsRetired: UInt64 = 0
     /// Cycles each instruction costs (copied from the machine's `CostModel`).
     public var cyclesPerInstruction: UInt64 = 1
     /// Base address of this CPU's per-CPU area in simulated memory (the kernel's `__per_cpu_offset[cpu]`).
@@ -16,7 +16,7 @@ public final class CPU {
     /// The last `recentCapacity` instruction addresses, written by executors as they run.
     public static let recentCapacity = 16
     public let recentPCs: UnsafeMutablePointer<UInt64>
-    public var recentIndex = 0
+    @exclusivity(unchecked) public var recentIndex = 0
 
     init(id: Int, perCPUBase: UInt64) {
         self.id = id

@@ -3,7 +3,7 @@
 /// Recording is off by default; `record` takes its event as an autoclosure, so when nobody listens an event is
 /// never even built and the cost is one predictable branch (measured in `kprobesim-bench`).
 public final class Ledger {
-    public var isRecording = false
+    @exclusivity(unchecked) public var isRecording = false
     public private(set) var entries: [LedgerEntry] = []
     /// Upper bound on kept entries; older ones are dropped (and counted) beyond it.
     public var capacity = 1_000_000
@@ -17,7 +17,9 @@ public final class Ledger {
         append(cpu: cpu, event: event())
     }
 
-    @usableFromInline func append(cpu: CPU?, event: any LedgerEvent) {
+    /// Appends unconditionally; callers check `isRecording` first (the kprobe trap path does, so it never
+    /// builds an event nobody will read).
+    public func append(cpu: CPU?, event: any LedgerEvent) {
         if entries.count >= capacity {
             entries.removeFirst(entries.count / 2)
             dropped += entries.count

@@ -38,4 +38,7 @@ public final class KernelTask {
     }
 
     public var hasExited: Bool { returnValue != nil }
+
+    /// The registers as the task left them: its final state once exited, its saved context while off a CPU.
+    public var savedRegisters: [UInt64] { context }
 }

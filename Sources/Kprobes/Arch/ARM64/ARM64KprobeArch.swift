@@ -21,10 +21,20 @@ final class ARM64KprobeArch: KprobeArch {
     static let pcSlot = ARM64PtRegs.pc, pstateSlot = ARM64PtRegs.pstate
     static let daifMask: UInt64 = 0x3C0
 
-    private unowned let manager: KprobeManager
-    private var machine: Machine { manager.machine }
+    // unowned(unsafe): the manager owns this back end and the machine outlives both; a checked unowned
+    // reference cost a refcount round trip on every trap.
+    private unowned(unsafe) let manager: KprobeManager
+    private unowned(unsafe) let machine: Machine
+    /// Read once: the trap path must not copy the profile (it holds a String) on every hit.
+    private let brkStep: Bool
+    private let profile: KernelProfile
 
-    init(manager: KprobeManager) { self.manager = manager }
+    init(manager: KprobeManager) {
+        self.manager = manager
+        self.machine = manager.machine
+        self.profile = manager.profile
+        self.brkStep = manager.profile.arm64SingleStep == .brkAfterCopy
+    }
 
     var breakpoint: [UInt8] { le(ARM64KprobeArch.kprobeBRK) }
 
@@ -52,7 +62,7 @@ final class ARM64KprobeArch: KprobeArch {
             p.ainsn = .arm64(ARM64ProbeInsn(instruction: insn, slot: nil, restore: 0, simulation: simulation))
         case .step:
             let slot = manager.slots.allocate()
-            let bytes = manager.profile.arm64SingleStep == .brkAfterCopy ? le(insn) + le(ARM64KprobeArch.singleStepBRK) : le(insn)
+            let bytes = brkStep ? le(insn) + le(ARM64KprobeArch.singleStepBRK) : le(insn)
             do { try machine.pokeText(slot, bytes: bytes) } catch {
                 manager.slots.free(slot)
                 throw .ENOMEM
@@ -70,7 +80,7 @@ final class ARM64KprobeArch: KprobeArch {
         typealias M = ARM64InsnMask
         if M.isLDRLiteral(insn) { return .simulate(.ldrLiteral) }
         if M.isLDRSWLiteral(insn) { return .simulate(.ldrswLiteral) }
-        if manager.profile.arm64SimulatesNop && M.isNOP(insn) { return .simulate(.nop) }
+        if profile.arm64SimulatesNop && M.isNOP(insn) { return .simulate(.nop) }
         if isSteppable(insn) { return .step }
         if M.isBcond(insn) { return .simulate(.bCond) }
         if M.isCBZ(insn) || M.isCBNZ(insn) { return .simulate(.cbzCbnz) }
@@ -149,9 +159,9 @@ final class ARM64KprobeArch: KprobeArch {
         case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
             return breakpointHandler(cpu: cpu)
         case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
-                && manager.profile.arm64SingleStep == .brkAfterCopy:
+                && brkStep:
             return singleStepHandler(cpu: cpu)
-        case .debug where manager.profile.arm64SingleStep == .hardwareStep:
+        case .debug where !brkStep:
             return singleStepHandler(cpu: cpu)
         case .pageFault:
             return faultHandler(cpu: cpu)
@@ -179,7 +189,7 @@ final class ARM64KprobeArch: KprobeArch {
                 return .handled
             default:
                 // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
-                let message = manager.profile.arm64SingleStep == .brkAfterCopy
+                let message = brkStep
                     ? "Failed to recover from reentered kprobes." : "Unrecoverable kprobe detected."
                 return manager.bug(message, address: address, cpu: cpu)
             }
@@ -207,7 +217,7 @@ final class ARM64KprobeArch: KprobeArch {
         guard case .arm64(let insn) = p.ainsn else { return }
         let r = cpu.registers
         if let slot = insn.slot {
-            switch manager.profile.arm64SingleStep {
+            switch profile.arm64SingleStep {
             case .brkAfterCopy:
                 kcb.savedFlags = r[ARM64KprobeArch.pstateSlot] & ARM64KprobeArch.daifMask
                 r[ARM64KprobeArch.pstateSlot] |= ARM64KprobeArch.daifMask
@@ -234,7 +244,7 @@ final class ARM64KprobeArch: KprobeArch {
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
               let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
-        if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+        if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
         restoreInterruptFlags(kcb, cpu: cpu)
         postKprobeHandler(current, cpu: cpu, kcb: kcb)
         return .handled
@@ -267,7 +277,7 @@ final class ARM64KprobeArch: KprobeArch {
         case .hitSS, .reenter:
             manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
             r[ARM64KprobeArch.pcSlot] = address
-            if manager.profile.arm64SingleStep == .hardwareStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+            if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
             if kcb.status == .reenter {
                 kcb.restorePrevious()
             } else {
@@ -275,7 +285,7 @@ final class ARM64KprobeArch: KprobeArch {
                 kcb.current = nil
                 kcb.status = .idle
             }
-        case .hitActive, .hitSSDone where manager.profile.hasFaultHandler:
+        case .hitActive, .hitSSDone where profile.hasFaultHandler:
             manager.incrementMissed(current, cpu: cpu)
             if let handler = current.faultHandler,
                handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 0) != 0 { return .handled }
@@ -288,7 +298,7 @@ final class ARM64KprobeArch: KprobeArch {
     /// kernel: kprobes_restore_local_irqflag — all of DAIF since the BRK rework, only PSTATE.I before it.
     private func restoreInterruptFlags(_ kcb: KprobeControlBlock, cpu: CPU) {
         let r = cpu.registers
-        let mask = manager.profile.arm64SingleStep == .brkAfterCopy ? ARM64KprobeArch.daifMask : ARM64PtRegs.psrI
+        let mask = brkStep ? ARM64KprobeArch.daifMask : ARM64PtRegs.psrI
         r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~mask) | (kcb.savedFlags & mask)
     }
 

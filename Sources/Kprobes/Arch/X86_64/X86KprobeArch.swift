@@ -17,11 +17,20 @@ final class X86KprobeArch: KprobeArch {
     static let flagCF: UInt64 = 1 << 0, flagPF: UInt64 = 1 << 2, flagZF: UInt64 = 1 << 6
     static let flagSF: UInt64 = 1 << 7, flagOF: UInt64 = 1 << 11
 
-    private unowned let manager: KprobeManager
-    private var machine: Machine { manager.machine }
-    private var profile: KernelProfile { manager.profile }
+    // unowned(unsafe): the manager owns this back end and the machine outlives both; a checked unowned
+    // reference cost a refcount round trip on every trap.
+    private unowned(unsafe) let manager: KprobeManager
+    private unowned(unsafe) let machine: Machine
+    /// The profile, read once: the trap path must not copy it (it holds a String) on every hit.
+    private let profile: KernelProfile
+    private let trapFlagEra: Bool
 
-    init(manager: KprobeManager) { self.manager = manager }
+    init(manager: KprobeManager) {
+        self.manager = manager
+        self.machine = manager.machine
+        self.profile = manager.profile
+        self.trapFlagEra = manager.profile.x86SingleStep == .trapFlag
+    }
 
     var breakpoint: [UInt8] { [X86KprobeArch.int3] }
 
@@ -109,7 +118,7 @@ final class X86KprobeArch: KprobeArch {
             let from = Int64(bitPattern: slot) + Int64(insn.length) + 5
             let rel = Int64(bitPattern: address) + Int64(insn.length) - from
             buffer += [0xE9] + (0..<4).map { UInt8(truncatingIfNeeded: UInt32(bitPattern: Int32(truncatingIfNeeded: rel)) >> (8 * UInt32($0))) }
-        } else if profile.x86SingleStep == .int3AfterCopy {
+        } else if !trapFlagEra {
             guard buffer.count < X86KprobeArch.maxInsnSize else { throw .ENOSPC }
             buffer.append(X86KprobeArch.int3)
         }
@@ -259,7 +268,7 @@ final class X86KprobeArch: KprobeArch {
             }
             return .handled
         }
-        if profile.x86SingleStep == .int3AfterCopy, kcb.status == .hitSS || kcb.status == .reenter,
+        if !trapFlagEra, kcb.status == .hitSS || kcb.status == .reenter,
            let current = kcb.current, case .x86(let insn) = current.ainsn,
            insn.slot < r[X86KprobeArch.ip], r[X86KprobeArch.ip] < insn.slot + UInt64(X86KprobeArch.maxInsnSize) {
             // The int3 after the copy: back to original coordinates, then post-process.
@@ -289,7 +298,7 @@ final class X86KprobeArch: KprobeArch {
     private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
         guard case .x86(let insn) = p.ainsn else { return }
         let r = cpu.registers
-        let boosted = profile.x86SingleStep == .int3AfterCopy ? insn.boostable : insn.boostable && !manager.hasPostHandler(p)
+        let boosted = !trapFlagEra ? insn.boostable : insn.boostable && !manager.hasPostHandler(p)
         if !profile.preemptible && boosted {
             // Boost: run the copy directly; its jmp returns to the next instruction. No post_handler, one trap.
             if !reenter { kcb.current = nil }
@@ -345,7 +354,7 @@ final class X86KprobeArch: KprobeArch {
     /// kernel: kprobe_debug_handler + resume_execution (trap-flag era): fix the IP and the return address for the
     /// instructions that ran relative to the slot, then the post_handler.
     private func debugHandler(cpu: CPU) -> TrapResult {
-        guard profile.x86SingleStep == .trapFlag else { return .notHandled }
+        guard trapFlagEra else { return .notHandled }
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, case .x86(var insn) = current.ainsn else { return .notHandled }
         let r = cpu.registers

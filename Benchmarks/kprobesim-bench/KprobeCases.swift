@@ -1,0 +1,91 @@
+import Machine
+import X86_64
+import ARM64
+import Kprobes
+
+/// What a kprobe hit costs in the simulator, per path, against the same code unprobed (docs/performance.md).
+/// The code is the built-in scenario's `sum_to` (gcc -O2): 5 (x86_64) or 4 (arm64) instructions per loop
+/// iteration, and the probe sits in the loop so it fires once per iteration.
+enum KprobeCases {
+    /// `sum_to` exactly as gcc 12 -O2 emitted it (Tests/Fixtures/corpus/*/O2/loops.o).
+    static func sumTo(_ arch: Architecture) -> [UInt8] {
+        switch arch {
+        case .x86_64:
+            return [0xb8, 0xa0, 0x86, 0x01, 0x00, 0x48, 0x39, 0xc7, 0x48, 0x0f, 0x47, 0xf8, 0x31, 0xc0, 0x31, 0xd2,
+                    0x48, 0x89, 0xc1, 0x48, 0x01, 0xc2, 0x48, 0x83, 0xc0, 0x01, 0x48, 0x39, 0xcf, 0x75, 0xf1, 0x48,
+                    0x89, 0xd0, 0xc3]
+        case .arm64:
+            return [0xd290d402, 0xaa0003e3, 0xf2a00022, 0xeb02001f, 0x9a829063, 0xd2800001, 0xd2800000,
+                    0xd503201f, 0x8b010000, 0xeb01007f, 0x91000421, 0x54ffffa1, 0xd65f03c0 as UInt32]
+                .flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * UInt32($0))) } }
+        }
+    }
+
+    static let iterations: UInt64 = 100_000 // sum_to caps n here
+
+    struct Setup {
+        let machine: Machine
+        let kprobes: KprobeManager
+        let function: UInt64
+    }
+
+    static func setup(_ arch: Architecture, extraProbes: Int = 0) -> Setup {
+        let machine = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+        machine.instructionBudget = .max
+        let code = sumTo(arch)
+        let function = machine.allocateText(size: UInt64(code.count))
+        try? machine.memory.kernelWrite(function, bytes: code)
+        machine.symbols.add(Symbol(name: "sum_to", address: function, size: UInt64(code.count), type: "T"))
+        machine.symbols.addTextRegion(function..<(function + UInt64(code.count)))
+        // Many tiny functions (`nop; ret`) to fill the probe table without ever being executed.
+        if extraProbes > 0 {
+            let piece: [UInt8] = arch == .x86_64 ? [0x90, 0xc3, 0xcc, 0xcc] : [0x1f, 0x20, 0x03, 0xd5, 0xc0, 0x03, 0x5f, 0xd6]
+            let base = machine.allocateText(size: UInt64(piece.count * extraProbes))
+            try? machine.memory.kernelWrite(base, bytes: Array((0..<extraProbes).map { _ in piece }.joined()))
+            for i in 0..<extraProbes {
+                let address = base + UInt64(i * piece.count)
+                machine.symbols.add(Symbol(name: "filler_\(i)", address: address, size: UInt64(piece.count), type: "t"))
+            }
+            machine.symbols.addTextRegion(base..<(base + UInt64(piece.count * extraProbes)))
+        }
+        let kprobes = KprobeManager(machine: machine)
+        for i in 0..<extraProbes { try? kprobes.register(Kprobe(symbolName: "filler_\(i)", preHandler: { _ in 0 })) }
+        return Setup(machine: machine, kprobes: kprobes, function: function)
+    }
+
+    static func run(_ s: Setup) -> Int {
+        _ = try? s.machine.call(s.function, arguments: [iterations - 1])
+        return Int(iterations)
+    }
+
+    static func register(_ harness: inout Harness) {
+        for arch in Architecture.allCases {
+            let stepOffset: UInt64 = arch == .x86_64 ? 0x13 : 0x20
+            let branchOffset: UInt64 = arch == .x86_64 ? 0x1d : 0x2c
+            let plain = setup(arch)
+            for (label, offset) in [("stepped", stepOffset), (arch == .x86_64 ? "emulated" : "simulated", branchOffset)] {
+                let probed = setup(arch)
+                try? probed.kprobes.register(Kprobe(symbolName: "sum_to", offset: offset, preHandler: { _ in 0 }, postHandler: { _ in }))
+                harness.added("kprobe \(arch) \(label) hit, empty pre+post", baseline: { run(plain) }, variant: { run(probed) },
+                              eventsPerRun: Int(iterations))
+            }
+            // Flat with the number of probes: the same stepped hit with 10,000 other probes registered.
+            let one = setup(arch)
+            try? one.kprobes.register(Kprobe(symbolName: "sum_to", offset: stepOffset, preHandler: { _ in 0 }, postHandler: { _ in }))
+            let many = setup(arch, extraProbes: 10_000)
+            try? many.kprobes.register(Kprobe(symbolName: "sum_to", offset: stepOffset, preHandler: { _ in 0 }, postHandler: { _ in }))
+            harness.compare("kprobe \(arch): 1 probe registered", { run(one) }, "kprobe \(arch): 10,001 probes registered", { run(many) },
+                            note: "ns per loop iteration incl. one hit")
+            // The ledger: the same probed loop with recording off and on.
+            let recording = setup(arch)
+            try? recording.kprobes.register(Kprobe(symbolName: "sum_to", offset: stepOffset, preHandler: { _ in 0 }, postHandler: { _ in }))
+            harness.compare("kprobe \(arch): ledger off", { run(one) }, "kprobe \(arch): ledger on", {
+                recording.machine.ledger.clear()
+                recording.machine.ledger.isRecording = true
+                let n = run(recording)
+                recording.machine.ledger.isRecording = false
+                return n
+            }, note: "ns per loop iteration incl. one hit")
+        }
+    }
+}
