@@ -34,7 +34,7 @@ let package = Package(
         .testTarget(name: "KprobesTests", dependencies: ["Kprobes", "X86_64", "ARM64", "Machine", "TestSupport"]),
         .testTarget(name: "TracefsTests", dependencies: ["Tracefs"]),
         .testTarget(name: "RealKernelTests", dependencies: ["RealKernel"]),
-        .testTarget(name: "KprobeSimCLITests", dependencies: ["KprobeSimCLI"]),
+        .testTarget(name: "KprobeSimCLITests", dependencies: ["KprobeSimCLI", "Kprobes", "Machine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

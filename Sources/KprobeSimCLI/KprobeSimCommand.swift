@@ -11,6 +11,7 @@ public enum KprobeSimCommand {
       demo      a kprobe armed, hit, stepped and reported on x86_64 and arm64 (built-in scenario)
       explain   the bytes, the slot and the timeline of one hit, for any function and offset
       call      load an object and call one of its functions in the simulator
+      scenario  the seed articles' kprobe modules (kprobe_example, inet_bind, hlist_count)
 
     Run 'kprobesim <command> --help' for a command's options.
     """
@@ -31,6 +32,7 @@ public enum KprobeSimCommand {
             case "demo": return try DemoCommand.run(rest, output: &output)
             case "explain": return try ExplainCommand.run(rest, output: &output)
             case "call": return try CallCommand.run(rest, output: &output)
+            case "scenario": return try ScenarioCommand.run(rest, output: &output)
             default:
                 error.write("kprobesim: unknown command '\(command)'\n\n" + usage + "\n")
                 return 2

@@ -1,0 +1,131 @@
+import Testing
+import Foundation
+import Machine
+import TestSupport
+import Kprobes
+@testable import KprobeSimCLI
+
+/// Runs the command line as the executable would, capturing standard output and error.
+func kprobesim(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
+    var output = "", error = ""
+    let status = KprobeSimCommand.main(arguments: arguments, output: &output, error: &error)
+    return (status, output, error)
+}
+
+func kprobesim(_ arguments: String...) -> (status: Int32, output: String, error: String) { kprobesim(arguments) }
+
+@Suite("kprobesim command line")
+struct CommandLineTests {
+    @Test("call prints the return register as 0x + 16 hex digits, matching native execution (incl. stack arguments)",
+          arguments: [Architecture.x86_64, .arm64])
+    func callMatchesNative(architecture: Architecture) throws {
+        let cases = try CorpusCase.all(architecture)
+        let chosen = [try #require(cases.first { $0.function == "sum_to" && $0.arguments == [10] }),
+                      try #require(cases.first { $0.arguments.count >= 9 })]
+        for c in chosen {
+            let path = Fixtures.url("corpus/\(architecture.rawValue)/O2/\(c.file).o").path
+            let run = kprobesim(["call", "--arch", architecture.rawValue, "--load", path, c.function]
+                                + c.arguments.map { "0x" + String($0, radix: 16) })
+            #expect(run.status == 0, "\(c): \(run.error)")
+            #expect(run.output.split(separator: "\n").last.map(String.init) == String(hex16: c.expected), "\(c)")
+        }
+    }
+
+    @Test("usage errors exit 2 with a message on standard error")
+    func usageErrors() {
+        #expect(kprobesim().status == 2)
+        let unknown = kprobesim("frobnicate")
+        #expect(unknown.status == 2 && unknown.error.contains("unknown command 'frobnicate'"))
+        let noArch = kprobesim("call", "--load", "x.o", "f")
+        #expect(noArch.status == 2 && noArch.error.contains("--arch"))
+        let badArch = kprobesim("explain", "--arch", "sparc")
+        #expect(badArch.status == 2 && badArch.error.contains("unknown architecture 'sparc'"))
+        let badOption = kprobesim("demo", "--colour")
+        #expect(badOption.status == 2 && badOption.error.contains("unknown option '--colour'"))
+        let badInteger = kprobesim("call", "--arch", "x86_64", "--load", "x.o", "f", "twelve")
+        #expect(badInteger.status == 2 && badInteger.error.contains("'twelve'"))
+        for command in ["demo", "explain", "call", "scenario"] {
+            let help = kprobesim(command, "--help")
+            #expect(help.status == 0 && help.output.contains("usage: kprobesim \(command)"))
+        }
+    }
+
+    @Test("simulation errors exit 1 and name the problem: a malformed object, a runaway budget")
+    func simulationErrors() throws {
+        let notELF = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-not-elf-\(getpid()).o")
+        try Data("not an object".utf8).write(to: notELF)
+        defer { try? FileManager.default.removeItem(at: notELF) }
+        let bad = kprobesim("call", "--arch", "x86_64", "--load", notELF.path, "f")
+        #expect(bad.status == 1 && bad.error.contains(notELF.lastPathComponent))
+        let path = Fixtures.url("corpus/x86_64/O2/loops.o").path
+        let runaway = kprobesim("call", "--arch", "x86_64", "--budget", "50", "--load", path, "sum_to", "1000")
+        #expect(runaway.status == 1 && runaway.error.contains("instruction budget of 50 exhausted"))
+        let missing = kprobesim("call", "--arch", "arm64", "--load", path + ".missing", "sum_to")
+        #expect(missing.status == 1 && missing.error.contains("cannot read"))
+    }
+
+    @Test("demo shows the breakpoint bytes going in on both architectures, and the slot traps")
+    func demo() {
+        let run = kprobesim("demo")
+        #expect(run.status == 0)
+        #expect(run.output.contains("after:   cc 01 c2"))          // x86_64: int3 over 48 01 c2
+        #expect(run.output.contains("after:   80 00 20 d4"))       // arm64: BRK #0x004, little-endian
+        #expect(run.output.contains("brk\t#0x6"))                 // arm64 slot: copy, then BRK #0x006
+        #expect(run.output.contains("emulate jcc"))
+        #expect(run.output.contains("simulate_b_cond"))
+    }
+
+    @Test("explain reports a refused probe with the kernel's errno")
+    func explainRefused() {
+        // sum_to+1 is inside `mov $0x186a0,%eax` (5 bytes): not an instruction boundary.
+        let run = kprobesim("explain", "--arch", "x86_64", "--offset", "1")
+        #expect(run.status == 0)
+        #expect(run.output.contains("register_kprobe() = -EILSEQ"))
+    }
+}
+
+@Suite("seed scenarios")
+struct SeedScenarioTests {
+    static let corpus = Fixtures.url("corpus").path
+
+    func lines(_ scenario: SeedScenario, _ arch: Architecture, profile: String = "debian-6.1", fault: Bool = false) throws -> [String] {
+        var options = SeedScenario.Options()
+        options.corpus = Self.corpus
+        options.profile = try #require(KernelProfile.named(profile))
+        options.fault = fault
+        return try scenario.run(arch, options: options)
+    }
+
+    @Test("inet_bind: the handler reads each bound port from the sockaddr argument", arguments: [Architecture.x86_64, .arm64])
+    func inetBind(architecture: Architecture) throws {
+        // Hand derivation from bind_addrs[] in Tests/Fixtures/corpus/src/lists.c: htons(80), htons(8080),
+        // htons(443) (AF_INET6, so inet_bind refuses it after the probe fired), htons(0).
+        let ports = try lines(.inetBind, architecture).compactMap { line in
+            line.range(of: "port=").flatMap { Int(line[$0.upperBound...]) }
+        }
+        #expect(ports == [80, 8080, 443, 0])
+    }
+
+    @Test("hlist_count: the handler's chain lengths match the table in lists.c", arguments: [Architecture.x86_64, .arm64])
+    func hlistCount(architecture: Architecture) throws {
+        // htable: bucket 1 = 1→17→33→49, 5 = 5→21, 15 = 15, 0 = 0, 4 = 100→36, 7 empty.
+        let lengths = try lines(.hlistCount, architecture).compactMap { line in
+            line.range(of: "chain length=").flatMap { Int(line[$0.upperBound...]) }
+        }
+        #expect(lengths == [4, 4, 2, 1, 1, 2, 0])
+    }
+
+    @Test("kprobe_example: pre and post fire once per call; the legacy fault_handler sees a handler's fault",
+          arguments: [Architecture.x86_64, .arm64])
+    func kprobeExample(architecture: Architecture) throws {
+        let normal = try lines(.kprobeExample, architecture)
+        #expect(normal.filter { $0.contains("pre_handler:") }.count == 2)
+        #expect(normal.filter { $0.contains("post_handler:") }.count == 2)
+        #expect(normal.contains { $0.hasSuffix("workload: sum_to(10) = 55") })
+        let legacy = try lines(.kprobeExample, architecture, profile: "legacy-5.4", fault: true)
+        #expect(legacy.contains { $0.contains("fault_handler: p->addr = ") && $0.hasSuffix("trap #\(architecture == .x86_64 ? 14 : 0)") })
+        #expect(legacy.last?.contains("0000000000000010") == true)
+        let modern = try lines(.kprobeExample, architecture, fault: true)
+        #expect(!modern.contains { $0.contains("fault_handler:") })
+    }
+}
