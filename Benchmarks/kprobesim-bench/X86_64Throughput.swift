@@ -5,14 +5,21 @@ import X86_64
 /// Simulated x86_64 instructions per second on one CPU, running code through `X86Core.run` directly (no
 /// scheduler slices in the way), so the figure is the core's fetch/decode-cache/execute loop.
 enum X86_64Throughput {
-    /// A counted loop of a memory load, add/xor/shl/sub/cmp/jne (7 instructions per iteration), bytes from GNU as:
-    ///    mov %rdi,%rcx; xor %eax,%eax; xor %edx,%edx
-    /// 1: mov (%rsp),%r8; add %rcx,%rax; xor %r8,%rdx; shl $3,%rdx; sub $1,%rcx; cmp $0,%rcx; jne 1b
-    ///    add %rdx,%rax; ret
-    static let countedLoop: [UInt8] = [
-        0x48, 0x89, 0xf9, 0x31, 0xc0, 0x31, 0xd2, 0x4c, 0x8b, 0x04, 0x24, 0x48, 0x01, 0xc8, 0x4c, 0x31, 0xc2,
-        0x48, 0xc1, 0xe2, 0x03, 0x48, 0x83, 0xe9, 0x01, 0x48, 0x83, 0xf9, 0x00, 0x75, 0xe8, 0x48, 0x01, 0xd0, 0xc3,
-    ]
+    /// A counted loop of a memory load and add/xor/shl/sub/cmp/jne (7 instructions per iteration).
+    static let countedLoop = """
+            mov %rdi,%rcx
+            xor %eax,%eax
+            xor %edx,%edx
+        1:  mov (%rsp),%r8
+            add %rcx,%rax
+            xor %r8,%rdx
+            shl $3,%rdx
+            sub $1,%rcx
+            cmp $0,%rcx
+            jne 1b
+            add %rdx,%rax
+            ret
+        """
 
     /// Loads `code` as kernel text, calls it with `arguments` and runs it to its return; reports the instructions
     /// executed and the wall-clock seconds the run took.
@@ -21,6 +28,12 @@ enum X86_64Throughput {
         let text = machine.allocateText(size: UInt64(code.count))
         guard (try? machine.memory.kernelWrite(text, bytes: code)) != nil else { return (0, 0) }
         return run(machine, function: text, arguments: arguments)
+    }
+
+    /// Assembles `source` (AT&T, see `X86Assembler`) and measures a call of it.
+    static func measure(assembly source: String, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+        guard case .success(let output) = X86Assembler.assemble(source) else { return (0, 0) }
+        return measure(code: output.bytes, arguments: arguments)
     }
 
     /// Loads a relocatable object (e.g. the corpus's `x86_64/O2/loops.o`) and measures a call of `function`.
@@ -54,8 +67,7 @@ enum X86_64Throughput {
             }
         }
         harness.rate("x86_64: counted loop (load/add/xor/shl/sub/cmp/jne)", unit: "M insn/s") {
-            let (instructions, seconds) = measure(code: countedLoop, arguments: [10_000_000])
-            return (instructions, seconds)
+            measure(assembly: countedLoop, arguments: [10_000_000])
         }
     }
 

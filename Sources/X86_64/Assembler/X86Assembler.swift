@@ -1,4 +1,5 @@
-/// Assembles AT&T-syntax x86_64 text (the subset the executor runs) into bytes as GNU as would: labels (`name:`),
+/// Assembles AT&T-syntax x86_64 text (the subset the executor runs) into bytes as GNU as would: labels (`name:`,
+/// and GNU local labels `1:` referred to as `1b`/`1f`),
 /// `.byte`, `.word`, `.long`, `.quad`, `#` comments, `;`-separated statements, jmp/jcc relaxed from rel8 to
 /// rel32 only when the target is out of reach. Teaching scenarios are written in it.
 public enum X86Assembler {
@@ -16,12 +17,19 @@ public enum X86Assembler {
 
     public static func assemble(_ source: String, origin: UInt64 = 0) -> Result<Output, X86AssemblerError> {
         var statements: [(line: Int, text: String, statement: Statement)] = []
+        // GNU local labels: `1:` may be defined many times; `1b`/`1f` name the previous/next definition.
+        var localDefinitions: [String: Int] = [:]
         for (index, rawLine) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let uncommented = rawLine.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             for piece in uncommented.split(separator: ";") {
                 var text = piece.trimmedSpaces
                 while let colon = text.firstIndex(of: ":"), !text[..<colon].contains(" "), !text[..<colon].contains("%") {
-                    let name = String(text[..<colon])
+                    var name = String(text[..<colon])
+                    if !name.isEmpty && name.allSatisfy(\.isNumber) {
+                        let count = localDefinitions[name, default: 0]
+                        localDefinitions[name] = count + 1
+                        name = localLabel(name, count)
+                    }
                     guard X86AsmOperand.expression(name)?.label == name else {
                         return .failure(X86AssemblerError(line: index + 1, text: text, message: "bad label name"))
                     }
@@ -29,7 +37,7 @@ public enum X86Assembler {
                     text = text[text.index(after: colon)...].trimmedSpaces
                 }
                 guard !text.isEmpty else { continue }
-                switch parse(text) {
+                switch parse(resolvingLocalReferences(text, localDefinitions)) {
                 case .success(let statement): statements.append((index + 1, text, statement))
                 case .failure(let failure): return .failure(X86AssemblerError(line: index + 1, text: text, message: failure.message))
                 }
@@ -87,6 +95,30 @@ public enum X86Assembler {
             }
         }
         return .failure(X86AssemblerError(line: 0, text: "", message: "branch relaxation did not converge"))
+    }
+
+    /// The internal name of the `index`th definition of local label `number`.
+    private static func localLabel(_ number: String, _ index: Int) -> String { ".L\(number)_\(index)" }
+
+    /// Rewrites `1b`/`1f` tokens to the internal name of the previous/next definition of `1`.
+    private static func resolvingLocalReferences(_ text: String, _ definitions: [String: Int]) -> String {
+        var out = "", token = ""
+        func flush() {
+            if token.count >= 2, let direction = token.last, direction == "b" || direction == "f",
+               token.dropLast().allSatisfy(\.isNumber) {
+                let number = String(token.dropLast())
+                let seen = definitions[number, default: 0]
+                out += localLabel(number, direction == "b" ? seen - 1 : seen)
+            } else {
+                out += token
+            }
+            token = ""
+        }
+        for ch in text {
+            if ch.isLetter || ch.isNumber || ch == "_" || ch == "." { token.append(ch) } else { flush(); out.append(ch) }
+        }
+        flush()
+        return out
     }
 
     private static func resolve(_ e: X86AsmOperand.Expression, _ labels: [String: UInt64]) -> Int64? {
