@@ -187,6 +187,16 @@ public enum X86Disassembler {
             case 6: return ("push", [f.rm(f.stackSize)])
             default: return nil
             }
+        case (.primary, 0xca): return ("lret", [f.imm(2)])
+        case (.primary, 0xcb): return ("lret", [])
+        case (.primary, 0xcf): return ([2: "iretw", 8: "iretq"][size] ?? "iret", [])
+        case (.map0F, 0x30): return ("wrmsr", [])
+        case (.map0F, 0x31): return ("rdtsc", [])
+        case (.map0F, 0x32): return ("rdmsr", [])
+        case (.map0F, 0x01) where insn.modrm == 0xf8: return ("swapgs", [])
+        case (.map0F, 0xae) where insn.modrm == 0xe8: return ("lfence", [])
+        case (.map0F, 0xae) where insn.modrm == 0xf0: return ("mfence", [])
+        case (.map0F, 0xae) where insn.modrm == 0xf8: return ("sfence", [])
         case (.map0F, 0x05): return ("syscall", [])
         case (.map0F, 0x0b): return ("ud2", [])
         case (.map0F, 0x1e) where insn.prefixes.rep && insn.modrm == 0xfa: return ("endbr64", [])
