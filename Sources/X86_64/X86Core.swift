@@ -155,6 +155,7 @@ public final class X86Core: InstructionCore {
     }
 
     /// Fetches up to 15 bytes (fewer where executable memory ends), decodes and caches the instruction at `ip`.
+    /// A fetch fault reports the first byte that could not be fetched (`ip` itself, or a later page).
     private func fill(_ ip: UInt64, slot: Int, memory: Memory) -> Result<Void, FillError> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: X86Decoder.maximumLength) { buffer in
             let count: Int
@@ -168,6 +169,10 @@ public final class X86Core: InstructionCore {
                 cache.ops[slot] = X86OpBuilder.build(insn, at: ip)
                 cache.tags[slot] = ip
                 return .success(())
+            case .failure(let error) where error.reason == .truncated && count < X86Decoder.maximumLength:
+                // The instruction runs into a page that cannot be fetched: a #PF on that page, as on hardware.
+                let next = ip &+ UInt64(count)
+                return .failure(.fetch(MemoryFault(address: next, access: .execute, pagePresent: memory.isMapped(next))))
             case .failure(let error):
                 return .failure(.decode(error))
             }

@@ -101,6 +101,20 @@ final class RecordingHandler: TrapHandler {
         }
     }
 
+    /// An instruction that runs off the end of executable memory faults on the next page (a #PF for the fetch,
+    /// with the first unfetchable address), not #UD: `48 b8` + 8-byte immediate with only 4 bytes left in the page.
+    @Test func instructionCrossingIntoUnmappedPageFaults() throws {
+        let machine = Machine(core: X86Core(), cpuCount: 1)
+        let text = machine.allocateText(size: Memory.pageSize)
+        let start = text + Memory.pageSize - 6
+        try machine.memory.kernelWrite(start, bytes: [0x48, 0xb8, 1, 2, 3, 4])
+        #expect { _ = try machine.call(start) } throws: { error in
+            guard case .unhandledTrap(let trap, _) = error as? SimulationError else { return false }
+            return trap.kind == .pageFault && trap.address == start && trap.fault?.address == text + Memory.pageSize
+                && trap.fault?.access == .execute
+        }
+    }
+
     /// A load from an unmapped address: #PF carrying the fault, IP still at the faulting instruction.
     @Test func pageFaultCarriesTheAccess() throws {
         let (m, _) = try Self.machine("mov $0x1000,%rax\nf: mov (%rax),%rcx\nret")
