@@ -164,7 +164,8 @@ struct X86Executor {
     mutating func executeGeneral(_ decoded: UnsafePointer<X86Op>, next: UInt64) throws(X86Fault) -> UInt64 {
         let op = decoded.pointee
         switch decoded.pointee.kind {
-        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call: break
+        // Always taken by `execute`.
+        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call, .ret: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))
         case .movRmImm: try writeRM(op, size: op.size, op.imm)
@@ -211,10 +212,6 @@ struct X86Executor {
         case .enter: try enter(op)
         case .jmpRm: return try readRM(op, size: 8)
         case .callRm: let target = try readRM(op, size: 8); try push(next, size: 8); return target
-        case .ret:
-            let target = try pop(size: 8)
-            regs[X86PtRegs.sp] &+= op.imm
-            return target
         case .loop, .loope, .loopne: return loop(op) ? op.imm : next
         case .jrcxz: return readRegister(UInt8(X86PtRegs.cx), high: false, size: op.addressSize32 ? 4 : 8) == 0 ? op.imm : next
         case .string: try string(op)
