@@ -80,5 +80,20 @@ grep '^do_sys_openat2 @' /work/shared/reference/linux-6.1-arm64-kprobes.txt | se
 listing do_sys_openat2
 
 # --- assembler oracle ------------------------------------------------------------------------------------------------
-aarch64-linux-gnu-as -o "$work/assembler.o" "$out/asm/assembler.s"
+aarch64-linux-gnu-as -march=armv8.5-a -o "$work/assembler.o" "$out/asm/assembler.s"
 aarch64-linux-gnu-objcopy -O binary -j .text "$work/assembler.o" "$out/asm/assembler.bin"
+
+# --- random words --------------------------------------------------------------------------------------------------
+# 16384 uniformly random words plus 16384 with op0 forced into the branch/system (101x) and load/store (x1x0)
+# groups, from a fixed seed, with objdump's listing: the decode-class and disassembly oracle for edge cases.
+python3 - "$out/corpus/random.bin" <<'PY'
+import random, struct, sys
+rng = random.Random(0x61726d36)
+words = [rng.getrandbits(32) for _ in range(16384)]
+for _ in range(16384):
+    w = rng.getrandbits(32) & ~(0xF << 25)
+    op0 = rng.choice([0b1010, 0b1011, 0b0100, 0b0110, 0b1100, 0b1110])
+    words.append(w | op0 << 25)
+open(sys.argv[1], "wb").write(struct.pack("<%dI" % len(words), *words))
+PY
+listing random

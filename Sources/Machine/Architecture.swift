@@ -22,6 +22,17 @@ public enum Architecture: String, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
+    /// `ftrace_call_adjust`: where the ftrace call site is, given what the object records. x86_64's
+    /// `__mcount_loc` points at the 5-byte NOP itself; arm64's `__patchable_function_entries` points at the first
+    /// of the two NOPs, and with DYNAMIC_FTRACE_WITH_REGS the call site is the second one (entry + 4).
+    /// kernel: arch/arm64/include/asm/ftrace.h ftrace_call_adjust (6.1).
+    public func ftraceCallSite(recorded address: UInt64) -> UInt64 {
+        switch self {
+        case .x86_64: return address
+        case .arm64: return address + 4
+        }
+    }
+
     /// Parses the names users type (`x86_64`, `amd64`, `arm64`, `aarch64`).
     public init?(name: String) {
         switch name.lowercased() {

@@ -24,6 +24,9 @@ public final class Machine {
     /// handler swallowed it in a nested call, as a real kernel does not carry on after BUG().
     @exclusivity(unchecked) public private(set) var crashed: SimulationError?
 
+    /// The ftrace call sites of loaded code (`ftrace_location()`), filled by the ELF loader.
+    public internal(set) var ftraceLocations: Set<UInt64> = []
+
     /// Instructions executed so far on all CPUs.
     public var instructionsExecuted: UInt64 { cpus.reduce(0) { $0 + $1.instructionsRetired } }
 

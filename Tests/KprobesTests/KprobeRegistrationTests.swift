@@ -71,6 +71,17 @@ struct KprobeRegistrationTests {
         #expect(lab.kprobes.blacklist.listing.contains("\thlist_lookup\n"))
     }
 
+    @Test("arm64: a probe exactly on the ftrace call site (entry + 4, the second patchable NOP) is refused")
+    func arm64FtraceSite() throws {
+        // Captured on Debian 6.1 arm64 (Tests/Fixtures/realkernel/arm64/matrix.txt, FINDINGS surprise 4): entry+4 is
+        // EINVAL, entry+0 (the first NOP, `mov x9, x30` at run time) is an ordinary BRK probe.
+        let lab = try KprobeLab(.arm64, variant: "O2-ftrace")
+        #expect(try lab.bytes(try lab.address("sum_to"), 8) == le32(0xd503_201f) + le32(0xd503_201f))
+        #expect(throws: Errno.EINVAL) { try lab.kprobes.register(Kprobe(symbolName: "sum_to", offset: 4)) }
+        try lab.kprobes.register(Kprobe(symbolName: "sum_to", offset: 0))
+        try lab.kprobes.register(Kprobe(symbolName: "sum_to", offset: 8))
+    }
+
     @Test("x86_64: not on an instruction boundary is -EILSEQ, decoded from the symbol start")
     func x86Boundary() throws {
         let lab = try KprobeLab(.x86_64)

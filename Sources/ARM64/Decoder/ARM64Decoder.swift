@@ -4,6 +4,7 @@
 public enum ARM64Decoder {
     public static func decode(_ word: UInt32) throws(ARM64DecodeError) -> ARM64Instruction {
         let group = ARM64EncodingGroup(word: word)
+        if isUnsupportedExtension(word) { throw ARM64DecodeError(word: word, group: group, reason: .unsupported) }
         let decoded: ARM64Instruction?
         switch group {
         case .dataProcessingImmediate: decoded = decodeDataProcessingImmediate(word)
@@ -15,6 +16,21 @@ public enum ARM64Decoder {
         }
         guard let decoded else { throw ARM64DecodeError(word: word, group: group, reason: .unallocated) }
         return decoded
+    }
+
+    /// Encodings of extensions the decoder leaves undecoded though they sit in the general-purpose groups:
+    /// Advanced SIMD structure loads/stores, FEAT_MTE (STG/STZG/ST2G/LDG..., STGP, ADDG/SUBG, IRG, GMI),
+    /// FEAT_MOPS (CPY*/SET*), FEAT_LRCPC2 (LDAPUR/STLUR), FEAT_CSSC register min/max and PACGA.
+    static func isUnsupportedExtension(_ w: UInt32) -> Bool {
+        if w & 0xBE00_0000 == 0x0C00_0000 { return true }                     // LD1..LD4, ST1..ST4
+        if w & 0x3B00_0000 == 0x1900_0000 { return true }                     // MTE tags, MOPS, RCpc2
+        if w & 0xFE40_0000 == 0x6800_0000 && bits(w, 24, 23) != 0 { return true } // STGP
+        if w & 0xFFC0_C000 == 0x9180_0000 || w & 0xFFC0_C000 == 0xD180_0000 { return true } // ADDG, SUBG
+        if w & 0x7FE0_0000 == 0x1AC0_0000 {
+            let opcode = bits(w, 15, 10)
+            if opcode == 4 || opcode == 5 || opcode == 12 || (24...27).contains(opcode) { return true }  // IRG, GMI, PACGA, CSSC
+        }
+        return false
     }
 
     // MARK: Field helpers

@@ -12,13 +12,18 @@ public enum ARM64Operation: UInt8, Sendable, Hashable {
     case movn, movz, movk
     case sbfm, bfm, ubfm
     case extr
+    /// FEAT_CSSC SMAX/SMIN/UMAX/UMIN (immediate): classified, not executed.
+    case minMaxImmediate
 
     // Branches, exception generation, system.
     case b, bl, bCond, cbz, cbnz, tbz, tbnz
+    /// B.cond with `variant` 1 is FEAT_HBC's BC.cond (same behaviour, a hint that the branch is consistent).
     /// BR/BLR/RET and their pointer-authenticating forms; `variant` is an `ARM64PointerAuth` raw value.
     case br, blr, ret
     case eret, drps
     case svc, hvc, smc, brk, hlt, dcps
+    /// FEAT_TME TCANCEL: classified, not executed.
+    case tcancel
     /// HINT space; `immediate` is the hint number (`CRm:op2`): NOP 0, YIELD 1, WFE 2, WFI 3, SEV 4, SEVL 5,
     /// XPACLRI 7, PACIA1716 8, ..., PACIASP 25, AUTIASP 29, BTI 32..38 (targets in bits 2..1).
     case hint
@@ -61,8 +66,8 @@ public enum ARM64Operation: UInt8, Sendable, Hashable {
     case compareAndSwap, atomicMemory
     /// LDRAA/LDRAB: decoded, not executed.
     case loadAuthenticated
-    /// FEAT_MTE tag loads/stores, FEAT_MOPS CPY*/SET*, FEAT_LRCPC2 LDAPUR/STLUR: classified, not executed.
-    case memoryTag, memoryCopySet, loadAcquireUnscaled
+    /// FEAT_LS64 (LD64B/ST64B...): classified, not executed.
+    case loadStore64Bytes
     /// SIMD&FP loads and stores other than literal ones: decoded as a class, not executed.
     case simdLoadStore
 

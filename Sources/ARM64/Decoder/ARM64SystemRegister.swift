@@ -46,41 +46,47 @@ public struct ARM64SystemRegister: Sendable, Hashable, CustomStringConvertible {
     public static let tcrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 2, crm: 0, op2: 2)
     public static let contextidrEL1 = ARM64SystemRegister(op0: 3, op1: 0, crn: 13, crm: 0, op2: 1)
 
-    /// The lower-case name objdump prints, if this is a register it names here.
-    public var name: String? {
-        switch self {
-        case .nzcv: return "nzcv"
-        case .daif: return "daif"
-        case .currentEL: return "currentel"
-        case .spSel: return "spsel"
-        case .pan: return "pan"
-        case .uao: return "uao"
-        case .spEL0: return "sp_el0"
-        case .elrEL1: return "elr_el1"
-        case .spsrEL1: return "spsr_el1"
-        case .tpidrEL1: return "tpidr_el1"
-        case .tpidrEL0: return "tpidr_el0"
-        case .tpidrEL2: return "tpidr_el2"
-        case .mdscrEL1: return "mdscr_el1"
-        case .sctlrEL1: return "sctlr_el1"
-        case .cntvctEL0: return "cntvct_el0"
-        case .midrEL1: return "midr_el1"
-        case .mpidrEL1: return "mpidr_el1"
-        case .ctrEL0: return "ctr_el0"
-        case .dczidEL0: return "dczid_el0"
-        case .fpcr: return "fpcr"
-        case .fpsr: return "fpsr"
-        case .tpidrroEL0: return "tpidrro_el0"
-        case .cntfrqEL0: return "cntfrq_el0"
-        case .vbarEL1: return "vbar_el1"
-        case .esrEL1: return "esr_el1"
-        case .farEL1: return "far_el1"
-        case .ttbr0EL1: return "ttbr0_el1"
-        case .ttbr1EL1: return "ttbr1_el1"
-        case .tcrEL1: return "tcr_el1"
-        case .contextidrEL1: return "contextidr_el1"
-        default: return nil
-        }
+    /// The registers named here, with the lower-case names objdump prints (one table for both directions).
+    public static let named: [(register: ARM64SystemRegister, name: String)] = [
+        (.nzcv, "nzcv"),
+        (.daif, "daif"),
+        (.currentEL, "currentel"),
+        (.spSel, "spsel"),
+        (.pan, "pan"),
+        (.uao, "uao"),
+        (.spEL0, "sp_el0"),
+        (.elrEL1, "elr_el1"),
+        (.spsrEL1, "spsr_el1"),
+        (.tpidrEL1, "tpidr_el1"),
+        (.tpidrEL0, "tpidr_el0"),
+        (.tpidrEL2, "tpidr_el2"),
+        (.mdscrEL1, "mdscr_el1"),
+        (.sctlrEL1, "sctlr_el1"),
+        (.cntvctEL0, "cntvct_el0"),
+        (.midrEL1, "midr_el1"),
+        (.mpidrEL1, "mpidr_el1"),
+        (.ctrEL0, "ctr_el0"),
+        (.dczidEL0, "dczid_el0"),
+        (.fpcr, "fpcr"),
+        (.fpsr, "fpsr"),
+        (.tpidrroEL0, "tpidrro_el0"),
+        (.cntfrqEL0, "cntfrq_el0"),
+        (.vbarEL1, "vbar_el1"),
+        (.esrEL1, "esr_el1"),
+        (.farEL1, "far_el1"),
+        (.ttbr0EL1, "ttbr0_el1"),
+        (.ttbr1EL1, "ttbr1_el1"),
+        (.tcrEL1, "tcr_el1"),
+        (.contextidrEL1, "contextidr_el1"),
+    ]
+
+    /// The name objdump prints, if this is a register named here.
+    public var name: String? { ARM64SystemRegister.named.first { $0.register == self }?.name }
+
+    /// The register with objdump's `name`, if named here.
+    public init?(name: String) {
+        guard let entry = ARM64SystemRegister.named.first(where: { $0.name == name }) else { return nil }
+        self = entry.register
     }
 
     /// objdump's generic form for registers without a name: `s3_0_c15_c2_0`.

@@ -21,8 +21,9 @@ extension ARM64Decoder {
             }
             return i
         }
-        if w & 0xFF00_0010 == 0x5400_0000 {
+        if w & 0xFF00_0000 == 0x5400_0000 {
             var i = ARM64Instruction(rawValue: w, operation: .bCond)
+            i.variant = UInt8(bits(w, 4, 4))
             i.condition = UInt8(bits(w, 3, 0))
             i.immediate = signExtend(bits(w, 23, 5), width: 19) << 2
             return i
@@ -43,6 +44,7 @@ extension ARM64Decoder {
         case (0, 3): operation = .smc
         case (1, 0): operation = .brk
         case (2, 0): operation = .hlt
+        case (3, 0): operation = .tcancel
         case (5, 1), (5, 2), (5, 3): operation = .dcps
         default: return nil
         }
@@ -62,6 +64,32 @@ extension ARM64Decoder {
         let rt = bits(w, 4, 0)
         switch (l, op0) {
         case (false, 0):
+            if let i = decodeHintBarrierPState(w, op1: op1, crn: crn, crm: crm, op2: op2, rt: rt) { return i }
+            // objdump prints the rest of this space as MSR to a generic system register; so do we.
+            var i = ARM64Instruction(rawValue: w, operation: .msrRegister)
+            i.immediate = UInt64(op1 << 11 | crn << 7 | crm << 3 | op2)
+            i.rn = readZR(rt)
+            return i
+        case (true, 0):
+            var i = ARM64Instruction(rawValue: w, operation: .mrs)
+            i.immediate = UInt64(op1 << 11 | crn << 7 | crm << 3 | op2)
+            i.rd = writeZR(rt)
+            return i
+        case (_, 1):
+            var i = ARM64Instruction(rawValue: w, operation: l ? .sysl : .sys)
+            i.immediate = UInt64(op1 << 11 | crn << 7 | crm << 3 | op2)
+            if l { i.rd = writeZR(rt) } else { i.rn = readZR(rt) }
+            return i
+        default:
+            var i = ARM64Instruction(rawValue: w, operation: l ? .mrs : .msrRegister)
+            i.immediate = UInt64(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
+            if l { i.rd = writeZR(rt) } else { i.rn = readZR(rt) }
+            return i
+        }
+    }
+
+    /// `op0 = 00`, L = 0: HINT, barriers and CLREX, MSR (immediate) and the flag-manipulation instructions.
+    private static func decodeHintBarrierPState(_ w: UInt32, op1: UInt32, crn: UInt32, crm: UInt32, op2: UInt32, rt: UInt32) -> ARM64Instruction? {
             switch crn {
             case 0b0010:
                 guard op1 == 3, rt == 31 else { return nil }
@@ -101,19 +129,6 @@ extension ARM64Decoder {
             default:
                 return nil
             }
-        case (_, 1):
-            var i = ARM64Instruction(rawValue: w, operation: l ? .sysl : .sys)
-            i.immediate = UInt64(op1 << 11 | crn << 7 | crm << 3 | op2)
-            if l { i.rd = writeZR(rt) } else { i.rn = readZR(rt) }
-            return i
-        case (_, 2), (_, 3):
-            var i = ARM64Instruction(rawValue: w, operation: l ? .mrs : .msrRegister)
-            i.immediate = UInt64(op0 << 14 | op1 << 11 | crn << 7 | crm << 3 | op2)
-            if l { i.rd = writeZR(rt) } else { i.rn = readZR(rt) }
-            return i
-        default:
-            return nil
-        }
     }
 
     private static func decodeBranchRegister(_ w: UInt32) -> ARM64Instruction? {

@@ -22,6 +22,10 @@ extension ARM64Decoder {
             i.amount = bit(w, 22) ? 12 : 0
             i.immediate = UInt64(bits(w, 21, 10)) << UInt64(i.amount)
             return i
+        case 0b011:
+            // FEAT_CSSC SMAX/UMAX/SMIN/UMIN (immediate), opc in bits 21..18 (ADDG/SUBG are screened out earlier).
+            guard bit(w, 22), bits(w, 30, 29) == 0, bits(w, 21, 18) <= 3 else { return nil }
+            return ARM64Instruction(rawValue: w, operation: .minMaxImmediate)
         case 0b100:
             let n = bits(w, 22, 22)
             guard sf || n == 0,

@@ -2,14 +2,9 @@ extension ARM64Decoder {
     /// `op0 = x1x0`: loads and stores.
     static func decodeLoadStore(_ w: UInt32) -> ARM64Instruction? {
         if w & 0x3F00_0000 == 0x0800_0000 { return decodeExclusiveOrdered(w) }
-        if w & 0x3B00_0000 == 0x1900_0000 { return decodeTagsCopiesRCpc(w) }
         if w & 0x3B00_0000 == 0x1800_0000 { return decodeLiteral(w) }
         if w & 0x3A00_0000 == 0x2800_0000 { return decodePair(w) }
         if w & 0x3A00_0000 == 0x3800_0000 { return decodeRegister(w) }
-        // Advanced SIMD structure loads/stores (LD1..LD4, ST1..ST4 and replicating forms).
-        if w & 0xBE00_0000 == 0x0C00_0000 {
-            return ARM64Instruction(rawValue: w, operation: .simdLoadStore)
-        }
         return nil
     }
 
@@ -24,7 +19,6 @@ extension ARM64Decoder {
         i.rn = spSlot(rn)
         switch (o2, o1) {
         case (false, false):
-            guard load ? rs == 31 && rt2 == 31 : rt2 == 31 else { return nil }
             i.operation = load ? .loadExclusive : .storeExclusive
             if load { i.rd = writeZR(rt) } else { i.rd = readZR(rt); i.rm = writeZR(rs) }
             return i
@@ -34,7 +28,6 @@ extension ARM64Decoder {
                 i.operation = .compareAndSwap
                 return i
             }
-            guard load ? rs == 31 : true else { return nil }
             i.operation = load ? .loadExclusivePair : .storeExclusivePair
             i.is64 = size == 3
             i.size = UInt8(size)
@@ -48,7 +41,8 @@ extension ARM64Decoder {
             }
             return i
         case (true, false):
-            guard rs == 31, rt2 == 31 else { return nil }
+            // objdump requires the should-be-one Rs and Rt2 fields of LDAR only (not STLR, LDLAR, STLLR).
+            guard !load || !o0 || (rs == 31 && rt2 == 31) else { return nil }
             i.operation = load ? .loadAcquire : .storeRelease
             i.rd = load ? writeZR(rt) : readZR(rt)
             return i
@@ -57,17 +51,6 @@ extension ARM64Decoder {
             i.operation = .compareAndSwap
             return i
         }
-    }
-
-    /// The `xx011x01` space: FEAT_MOPS memory copy/set (CPYP/SETP...), FEAT_MTE tag stores and loads
-    /// (STG, STZG, ST2G, LDG...), and FEAT_LRCPC2 unscaled LDAPUR/STLUR. Classified, not executed.
-    private static func decodeTagsCopiesRCpc(_ w: UInt32) -> ARM64Instruction? {
-        let size = bits(w, 31, 30)
-        if bits(w, 11, 10) == 1 && size == 0 { return ARM64Instruction(rawValue: w, operation: .memoryCopySet) }
-        guard !bit(w, 26) else { return nil }
-        if bit(w, 21) && size == 3 { return ARM64Instruction(rawValue: w, operation: .memoryTag) }
-        if !bit(w, 21) && bits(w, 11, 10) == 0 { return ARM64Instruction(rawValue: w, operation: .loadAcquireUnscaled) }
-        return nil
     }
 
     private static func decodeLiteral(_ w: UInt32) -> ARM64Instruction? {
@@ -113,6 +96,9 @@ extension ARM64Decoder {
         case 0: i.size = 2; i.is64 = false
         case 1:
             guard load, modeBits != 0 else { return nil }
+            // objdump (unlike for LDP) rejects the CONSTRAINED UNPREDICTABLE LDPSW forms.
+            let rn = bits(w, 9, 5)
+            guard rt != rt2, modeBits == 2 || rn == 31 || (rn != rt && rn != rt2) else { return nil }
             i.operation = .loadPairSigned
             i.size = 2
         case 2: i.size = 3
@@ -145,6 +131,11 @@ extension ARM64Decoder {
                 guard !bit(w, 26) else { return nil }
                 // LDADD..LDUMIN (o3 = 0), SWP (o3:opc = 1000), LDAPR (1100, acquire only, Rs = 31).
                 let o3opc = bits(w, 15, 12)
+                if size == 3 && (o3opc == 9 || o3opc == 10 || o3opc == 11 || o3opc == 13) && bits(w, 23, 22) == 0 {
+                    // FEAT_LS64: ST64BV0, ST64BV, ST64B, LD64B.
+                    i.operation = .loadStore64Bytes
+                    return i
+                }
                 guard o3opc < 8 || o3opc == 8 || (o3opc == 12 && bits(w, 23, 22) == 2 && bits(w, 20, 16) == 31) else { return nil }
                 i.operation = .atomicMemory
                 return i
@@ -170,7 +161,8 @@ extension ARM64Decoder {
             i.immediate = signExtend(bits(w, 20, 12), width: 9)
         }
         if bit(w, 26) {
-            guard size == 0 || opc < 2 else { return nil }
+            let unprivileged = !unsignedOffset && !bit(w, 21) && bits(w, 11, 10) == 2
+            guard size == 0 || opc < 2, !unprivileged else { return nil }
             i.operation = .simdLoadStore
             return i
         }

@@ -56,7 +56,7 @@ struct ARM64InstructionFormatter {
             if i.rn == i.rm { return ("ror", "\(r(i.rd)), \(r(i.rn)), #\(i.amount)") }
             return ("extr", "\(r(i.rd)), \(r(i.rn)), \(r(i.rm)), #\(i.amount)")
         case .b, .bl: return (i.operation == .b ? "b" : "bl", target(address &+ i.immediate))
-        case .bCond: return ("b." + condition(i.condition), target(address &+ i.immediate))
+        case .bCond: return ((i.variant == 1 ? "bc." : "b.") + condition(i.condition), target(address &+ i.immediate))
         case .cbz, .cbnz: return (i.operation == .cbz ? "cbz" : "cbnz", r(i.rn) + ", " + target(address &+ i.immediate))
         case .tbz, .tbnz:
             return (i.operation == .tbz ? "tbz" : "tbnz", "\(r(i.rn, i.amount >= 32)), #\(i.amount), " + target(address &+ i.immediate))
@@ -67,8 +67,15 @@ struct ARM64InstructionFormatter {
         case .barrier: return barrier()
         case .msrImmediate:
             return ("msr", (ARM64PState(rawValue: i.variant)?.name ?? "unknown") + ", " + ARM64InstructionFormatter.hex(i.immediate))
-        case .mrs: return ("mrs", r(i.rd, true) + ", " + i.systemRegister.description)
-        case .msrRegister: return ("msr", i.systemRegister.description + ", " + r(i.rn, true))
+        case .mrs, .msrRegister:
+            // objdump knows hundreds of register names; a register outside our table counts as unformatted,
+            // unless it is in the generic spaces objdump never names (op0 0 and 1, implementation defined).
+            let register = i.systemRegister
+            guard register.name != nil || register.op0 < 2 || register.crn == 11 || register.crn == 15 else {
+                return (".inst", "0x" + ARM64Disassembler.hex8(i.rawValue))
+            }
+            if i.operation == .mrs { return ("mrs", r(i.rd, true) + ", " + register.description) }
+            return ("msr", register.description + ", " + r(i.rn, true))
         case .sys, .sysl: return system()
         case .flagManipulation: return (["cfinv", "xaflag", "axflag"][Int(i.variant)], "")
         case .ldrLiteral:
@@ -100,8 +107,8 @@ struct ARM64InstructionFormatter {
             let names: [ARM64Operation: String] = [.rbit: "rbit", .rev16: "rev16", .rev32: "rev32", .rev: "rev", .clz: "clz", .cls: "cls"]
             return (names[i.operation] ?? "", "\(r(i.rd)), \(r(i.rn))")
         case .madd, .msub, .smaddl, .smsubl, .umaddl, .umsubl, .smulh, .umulh: return multiply()
-        case .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32, .pointerAuthData, .memoryTag,
-             .memoryCopySet, .loadAcquireUnscaled:
+        case .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32, .pointerAuthData,
+             .loadStore64Bytes, .minMaxImmediate, .tcancel:
             return (".inst", "0x" + ARM64Disassembler.hex8(i.rawValue))
         }
     }

@@ -87,6 +87,8 @@ extension ARM64InstructionFormatter {
             if takesRegister { return (name, op + ", " + r(rt, true)) }
             return (name, op)
         }
+        // Cache, TLB and address-translation operations (CRn 7..9) objdump names from a table larger than ours.
+        if (7...9).contains(e >> 7 & 15) { return (".inst", "0x" + ARM64Disassembler.hex8(i.rawValue)) }
         let fields = "#\(e >> 11 & 7), C\(e >> 7 & 15), C\(e >> 3 & 15), #\(e & 7)"
         if i.operation == .sysl { return ("sysl", r(rt, true) + ", " + fields) }
         return ("sys", ARM64InstructionFormatter.isZero(rt) ? fields : fields + ", " + r(rt, true))

@@ -132,7 +132,7 @@ extension ARM64InstructionFormatter {
     func addSubExtended() -> (String, String) {
         let i = instruction
         let option = Int(i.shift)
-        let mIs64 = option & 3 == 3
+        let mIs64 = i.is64 && option & 3 == 3
         var m = r(i.rm, mIs64)
         let usesSP = Int(i.rd) == ARM64PtRegs.sp || Int(i.rn) == ARM64PtRegs.sp
         if usesSP && option == (i.is64 ? 3 : 2) {

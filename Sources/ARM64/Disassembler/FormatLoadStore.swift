@@ -3,7 +3,7 @@ extension ARM64InstructionFormatter {
     /// PRFM operation names (`pldl1keep`...), or the raw number for the unnamed ones.
     func prefetchOperation(_ rt: UInt8) -> String {
         let type = Int(rt >> 3), target = Int(rt >> 1 & 3)
-        guard type < 3, target < 3 else { return ARM64InstructionFormatter.hex(UInt64(rt)) }
+        guard type < 3, target < 3 else { return rt < 16 ? "#0x0" + String(rt, radix: 16) : ARM64InstructionFormatter.hex(UInt64(rt)) }
         return ["pld", "pli", "pst"][type] + "l\(target + 1)" + (rt & 1 == 0 ? "keep" : "strm")
     }
 

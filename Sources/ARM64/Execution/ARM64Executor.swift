@@ -47,8 +47,16 @@ struct ARM64Executor {
         nzcv = x[ARM64PtRegs.pstate] & ARM64PtRegs.nzcvMask
     }
 
-    /// Runs until `executed` reaches `stopAt` (nil) or an instruction cannot complete.
+    /// Runs until `executed` reaches `stopAt` (nil) or an instruction cannot complete. Works on a local copy
+    /// of the executor so its fields (pc, NZCV, ring position) can live in host registers.
     mutating func run(until stopAt: UInt64, executed: inout UInt64) -> Stop? {
+        var local = self
+        defer { self = local }
+        return local.loop(until: stopAt, executed: &executed)
+    }
+
+    @inline(__always)
+    private mutating func loop(until stopAt: UInt64, executed: inout UInt64) -> Stop? {
         var count = executed
         defer { executed = count }
         while count < stopAt {
@@ -67,56 +75,57 @@ struct ARM64Executor {
                 }
                 tags[slot] = address
             }
-            let instruction = entries[slot]
             recent[recentIndex & (CPU.recentCapacity - 1)] = address
             recentIndex &+= 1
             pc = address &+ 4
-            do { try execute(instruction, at: address) } catch {
+            do { try execute(entries + slot, at: address) } catch {
                 pc = address
-                return .exception(error, address: address, word: instruction.rawValue)
+                return .exception(error, address: address, word: entries[slot].rawValue)
             }
             count &+= 1
         }
         return nil
     }
 
+    /// Executes the cached instruction at `p`; each case loads only the fields its family reads.
     @inline(__always)
-    mutating func execute(_ i: ARM64Instruction, at address: UInt64) throws(ARM64Exception) {
-        switch i.operation {
-        case .addImmediate, .subImmediate: addSubImmediate(i)
-        case .logicalImmediate: logicalImmediate(i)
-        case .movz, .movn, .movk: moveWide(i)
-        case .sbfm, .ubfm, .bfm: bitfield(i)
-        case .extr: extract(i)
-        case .adr: x[Int(i.rd)] = address &+ i.immediate
-        case .adrp: x[Int(i.rd)] = (address & ~0xFFF) &+ i.immediate
-        case .logicalShifted: logicalShifted(i)
-        case .addSubShifted: addSubShifted(i)
-        case .addSubExtended: addSubExtended(i)
-        case .addSubCarry: addSubCarry(i)
-        case .conditionalCompare: conditionalCompare(i)
-        case .conditionalSelect: conditionalSelect(i)
-        case .udiv, .sdiv, .lslv, .lsrv, .asrv, .rorv: twoSource(i)
-        case .rbit, .rev16, .rev32, .rev, .clz, .cls: oneSource(i)
-        case .madd, .msub, .smaddl, .smsubl, .umaddl, .umsubl, .smulh, .umulh: threeSource(i)
-        case .load, .loadSigned, .store: try loadStore(i)
-        case .loadPair, .loadPairSigned, .storePair: try loadStorePair(i)
-        case .ldrLiteral: try loadLiteral(i, at: address)
+    mutating func execute(_ p: UnsafeMutablePointer<ARM64Instruction>, at address: UInt64) throws(ARM64Exception) {
+        switch p.pointee.operation {
+        case .addImmediate, .subImmediate: addSubImmediate(p.pointee)
+        case .logicalImmediate: logicalImmediate(p.pointee)
+        case .movz, .movn, .movk: moveWide(p.pointee)
+        case .sbfm, .ubfm, .bfm: bitfield(p.pointee)
+        case .extr: extract(p.pointee)
+        case .adr: x[Int(p.pointee.rd)] = address &+ p.pointee.immediate
+        case .adrp: x[Int(p.pointee.rd)] = (address & ~0xFFF) &+ p.pointee.immediate
+        case .logicalShifted: logicalShifted(p.pointee)
+        case .addSubShifted: addSubShifted(p.pointee)
+        case .addSubExtended: addSubExtended(p.pointee)
+        case .addSubCarry: addSubCarry(p.pointee)
+        case .conditionalCompare: conditionalCompare(p.pointee)
+        case .conditionalSelect: conditionalSelect(p.pointee)
+        case .udiv, .sdiv, .lslv, .lsrv, .asrv, .rorv: twoSource(p.pointee)
+        case .rbit, .rev16, .rev32, .rev, .clz, .cls: oneSource(p.pointee)
+        case .madd, .msub, .smaddl, .smsubl, .umaddl, .umsubl, .smulh, .umulh: threeSource(p.pointee)
+        case .load, .loadSigned, .store: try loadStore(p.pointee)
+        case .loadPair, .loadPairSigned, .storePair: try loadStorePair(p.pointee)
+        case .ldrLiteral: try loadLiteral(p.pointee, at: address)
         case .prfm, .prfmLiteral: break
-        case .loadExclusive, .storeExclusive, .loadExclusivePair, .storeExclusivePair: try exclusive(i)
-        case .loadAcquire, .storeRelease: try acquireRelease(i)
-        case .b, .bl, .bCond, .cbz, .cbnz, .tbz, .tbnz: branchImmediate(i, at: address)
-        case .br, .blr, .ret: branchRegister(i, at: address)
-        case .brk: throw .breakpoint(UInt16(truncatingIfNeeded: i.immediate))
+        case .loadExclusive, .storeExclusive, .loadExclusivePair, .storeExclusivePair: try exclusive(p.pointee)
+        case .loadAcquire, .storeRelease: try acquireRelease(p.pointee)
+        case .b, .bl, .bCond, .cbz, .cbnz, .tbz, .tbnz: branchImmediate(p.pointee, at: address)
+        case .br, .blr, .ret: branchRegister(p.pointee, at: address)
+        case .brk: throw .breakpoint(UInt16(truncatingIfNeeded: p.pointee.immediate))
         case .hint, .barrier: break
         case .clrex: x[ARM64PtRegs.exclusiveArmed] = 0
-        case .msrImmediate: try moveToPStateField(i)
-        case .mrs: try moveFromSystemRegister(i)
-        case .msrRegister: try moveToSystemRegister(i)
-        case .sys: try systemInstruction(i)
-        case .flagManipulation: try flagManipulation(i)
+        case .msrImmediate: try moveToPStateField(p.pointee)
+        case .mrs: try moveFromSystemRegister(p.pointee)
+        case .msrRegister: try moveToSystemRegister(p.pointee)
+        case .sys: try systemInstruction(p.pointee)
+        case .flagManipulation: try flagManipulation(p.pointee)
         case .sysl, .eret, .drps, .svc, .hvc, .smc, .hlt, .dcps, .ldrLiteralSIMD, .loadUnprivileged,
-             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32, .memoryTag, .memoryCopySet, .loadAcquireUnscaled,
+             .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32,
+             .loadStore64Bytes, .minMaxImmediate, .tcancel,
              .pointerAuthData:
             throw .undefined
         }

@@ -116,8 +116,12 @@ public final class KprobeManager: TrapHandler {
         return try arch.adjustAddress(symbolStart: hit.symbol.address, offset: hit.offset)
     }
 
-    /// `check_kprobe_address_safe`: kernel or module text only (not slot pages, not data), not blacklisted.
+    /// `check_kprobe_address_safe`: kernel or module text only (not slot pages, not data), not blacklisted; and
+    /// `check_ftrace_location`: exactly on an ftrace call site, arm64 6.1 (no KPROBES_ON_FTRACE) refuses the
+    /// probe (captured: arm64 `entry+4` is -EINVAL, `entry+0` is a BRK probe). x86_64 turns such a probe into an
+    /// ftrace-based one; until that variant is modelled it is an int3 probe like any other.
     private func checkAddressSafe(_ address: UInt64) throws(Errno) {
+        if machine.architecture == .arm64 && machine.ftraceLocations.contains(address) { throw .EINVAL }
         guard machine.memory.permissions(at: address)?.contains(.execute) == true,
               let hit = machine.symbols.lookup(containing: address), hit.symbol.isText,
               hit.symbol.module != KprobeManager.slotModuleName else { throw .EINVAL }

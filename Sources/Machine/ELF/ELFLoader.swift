@@ -119,6 +119,7 @@ public enum ELFLoader {
             if symbol.isCommon { return value }
             return layout.placements[Int(symbol.sectionIndex)] == nil ? nil : value
         }
+        machine.ftraceLocations.formUnion(ftraceSites.map(file.architecture.ftraceCallSite))
         return LoadedObject(name: file.name, module: module, architecture: file.architecture, fileType: .relocatable,
                             sections: loaded, symbols: symbols, ftraceSites: ftraceSites, entry: nil)
     }
