@@ -189,7 +189,7 @@ struct X86Executor {
         case .not: try writeRM(op, size: op.size, ~(try readRM(op, size: op.size)))
         case .mul: try mul(op)
         case .imul1: try imul1(op)
-        case .imul2: try imul(op, try readReg(op, size: op.size), try readRM(op, size: op.size))
+        case .imul2: try imul(op, readReg(op, size: op.size), try readRM(op, size: op.size))
         case .imul3: try imul(op, try readRM(op, size: op.size), op.imm)
         case .div: try div(op)
         case .idiv: try idiv(op)
