@@ -139,6 +139,19 @@ cmovl %rcx,%rax|all
 cmovbe %ecx,%eax|all
 setg %al|all
 setp %cl|all
+shl $1,%rax|shift64by1
+shl $7,%eax|shift32by7
+shr $1,%eax|shift32by1
+shr $33,%rax|shift64by33
+sar $1,%rax|shift64by1
+sar $31,%eax|shift32by31
+add $-3,%rax|all
+sub $0x7f,%ecx|all
+cmp $0x80,%eax|all
+and $-16,%rax|logic
+xor $0x55,%cl|logic
+mov %rcx,%rax|all
+mov %ecx,%eax|all
 SNIPPETS
 {
     echo '.text'
@@ -160,6 +173,7 @@ SNIPPETS
     echo '#include <signal.h>'
     echo '#include <setjmp.h>'
     echo '#include <string.h>'
+    echo '#include <stdlib.h>'
     echo 'struct entry { void (*run)(uint64_t *); uint8_t *start, *end; };'
     echo 'extern struct entry snippet_table[];'
     echo 'static const char *names[] = {'
@@ -183,8 +197,10 @@ static uint64_t defined(const char *kind, uint64_t rcx) {
     if (!strcmp(kind, "bt")) return 0x41;
     if (!strcmp(kind, "bsf")) return 0x40;
     if (!strcmp(kind, "tzcnt")) return 0x41;
-    if (strstr(kind, "32")) bits = 32; else if (strstr(kind, "16")) bits = 16; else if (strstr(kind, "8")) bits = 8;
+    if (!strncmp(kind, "shift64", 7)) bits = 64; else if (strstr(kind, "32")) bits = 32;
+    else if (strstr(kind, "16")) bits = 16; else if (strstr(kind, "8")) bits = 8;
     c = rcx & (bits == 64 ? 63 : 31);
+    if (strstr(kind, "by")) c = (unsigned)atoi(strstr(kind, "by") + 2);   /* immediate count */
     if (c == 0) return 0x8d5;                          /* count 0: nothing changes */
     if (!strncmp(kind, "shift", 5)) return (c == 1 ? 0x800 : 0) | (c <= bits ? 1 : 0) | 0xc4;
     if (!strncmp(kind, "rotate", 6)) return (c == 1 ? 0x800 : 0) | 0x1 | 0xd4;
@@ -216,4 +232,12 @@ C
 gcc -O1 -o "$work/oracle" "$work/oracle.c" "$work/snippets.s"
 "$work/oracle" > "$out/flags.txt"
 echo "flags.txt: native results on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') from scripts/make-x86-decoder-corpus.sh" >> "$out/SOURCES.txt"
+rm -rf "$work"
+
+# Assembler oracle: GNU as assembles assembler.s, ld places .text at 0x401000, objcopy takes the bytes.
+work=$(mktemp -d)
+as -o "$work/a.o" "$out/assembler.s"
+ld -o "$work/a.elf" -Ttext=0x401000 -e 0x401000 "$work/a.o"
+objcopy -O binary -j .text "$work/a.elf" "$out/assembler.bin"
+echo "assembler.bin: GNU as + ld -Ttext=0x401000 of assembler.s" >> "$out/SOURCES.txt"
 rm -rf "$work"

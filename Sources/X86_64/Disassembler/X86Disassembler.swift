@@ -1,7 +1,7 @@
 /// GNU objdump-style AT&T disassembly (binutils 2.40 defaults): mnemonic padded to 6 columns and a space, source
 /// operands first, `%reg`, `$imm`, `disp(base,index,scale)`, size suffixes only where no register gives the size,
-/// branch targets as absolute addresses (with ` <sym+0xoff>` from a symbolizer), `# target` after RIP-relative
-/// operands.
+/// branch targets as absolute addresses (`0x1234`, or `1234 <sym+0xoff>` when a symbolizer names them, as objdump
+/// prints them with and without symbols), `# target` after RIP-relative operands.
 public enum X86Disassembler {
     /// Names an address as objdump's `<sym+0xoff>` contents (without the angle brackets), or nil.
     public typealias Symbolizer = (UInt64) -> String?
@@ -40,7 +40,7 @@ public enum X86Disassembler {
         text += " " + operands.joined(separator: ",")
         if insn.isRIPRelative {
             let target = address &+ UInt64(insn.length) &+ UInt64(bitPattern: insn.displacement)
-            text += "        # " + hex(target) + (symbolizer?(target).map { " <\($0)>" } ?? "")
+            text += "        # " + X86OperandFormatter.address(target, symbolizer)
         }
         return text
     }
@@ -110,7 +110,7 @@ public enum X86Disassembler {
         case (.primary, 0x8a): return ("mov", [f.rm(1), f.reg(1)])
         case (.primary, 0x8b): return ("mov", [f.rm(size), f.reg(size)])
         case (.primary, 0x8d) where memory: return ("lea", [f.rm(size), f.reg(size)])
-        case (.primary, 0x8f) where insn.reg == 0: return (memory ? "pop" : "pop", [f.rm(f.stackSize)])
+        case (.primary, 0x8f) where insn.reg == 0: return ("pop", [f.rm(f.stackSize)])
         case (.primary, 0x90) where !insn.prefixes.rexB:
             if insn.prefixes.rep { return ("pause", []) }
             return insn.prefixes.operandSize ? ("xchg", [f.register(0, size), f.register(0, size)]) : ("nop", [])
@@ -187,6 +187,16 @@ public enum X86Disassembler {
             case 6: return ("push", [f.rm(f.stackSize)])
             default: return nil
             }
+        case (.primary, 0xca): return ("lret", [f.imm(2)])
+        case (.primary, 0xcb): return ("lret", [])
+        case (.primary, 0xcf): return ([2: "iretw", 8: "iretq"][size] ?? "iret", [])
+        case (.map0F, 0x30): return ("wrmsr", [])
+        case (.map0F, 0x31): return ("rdtsc", [])
+        case (.map0F, 0x32): return ("rdmsr", [])
+        case (.map0F, 0x01) where insn.modrm == 0xf8: return ("swapgs", [])
+        case (.map0F, 0xae) where insn.modrm == 0xe8: return ("lfence", [])
+        case (.map0F, 0xae) where insn.modrm == 0xf0: return ("mfence", [])
+        case (.map0F, 0xae) where insn.modrm == 0xf8: return ("sfence", [])
         case (.map0F, 0x05): return ("syscall", [])
         case (.map0F, 0x0b): return ("ud2", [])
         case (.map0F, 0x1e) where insn.prefixes.rep && insn.modrm == 0xfa: return ("endbr64", [])

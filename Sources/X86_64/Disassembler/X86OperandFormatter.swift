@@ -61,8 +61,13 @@ final class X86OperandFormatter {
     }
 
     func branchTarget() -> String {
-        let target = address &+ UInt64(insn.length) &+ UInt64(bitPattern: insn.signedImmediate)
-        return X86Disassembler.hex(target) + (symbolizer?(target).map { " <\($0)>" } ?? "")
+        X86OperandFormatter.address(address &+ UInt64(insn.length) &+ UInt64(bitPattern: insn.signedImmediate), symbolizer)
+    }
+
+    /// objdump prints a bare address as `0x1234`, but one it can name as `1234 <sym+0x4>`.
+    static func address(_ target: UInt64, _ symbolizer: X86Disassembler.Symbolizer?) -> String {
+        if let name = symbolizer?(target) { return String(target, radix: 16) + " <\(name)>" }
+        return X86Disassembler.hex(target)
     }
 
     /// The r/m operand: a register, or `seg:disp(base,index,scale)`.

@@ -1,5 +1,6 @@
 /// The ALU group, inc/dec/neg, multiplication and division, with RFLAGS as the SDM defines them.
 extension X86Executor {
+    @inline(__always)
     mutating func alu(_ op: X86Op, destinationIsRM: Bool, source: UInt64) throws(X86Fault) {
         let size = op.size
         let m = X86Executor.mask(size)
@@ -53,6 +54,34 @@ extension X86Executor {
         }
     }
 
+    /// The ALU on a 32/64-bit register destination (`aluRR`/`aluRI`): a masked result stored whole is exactly
+    /// the architectural write (32-bit results zero-extend).
+    @inline(__always)
+    mutating func aluFast(_ decoded: UnsafePointer<X86Op>, _ y: UInt64) {
+        let size = decoded.pointee.size, sub = decoded.pointee.sub, dest = Int(decoded.pointee.rm)
+        let m: UInt64 = size == 8 ? ~0 : 0xffff_ffff
+        let a = regs[dest] & m, b = y & m
+        let r: UInt64
+        switch sub {
+        case X86AluOp.add.rawValue:
+            r = (a &+ b) & m
+            flags = X86LazyFlags(.add, size: size, a: a, b: b, result: r)
+        case X86AluOp.sub.rawValue, X86AluOp.cmp.rawValue:
+            r = (a &- b) & m
+            flags = X86LazyFlags(.sub, size: size, a: a, b: b, result: r)
+        case X86AluOp.xor.rawValue:
+            r = a ^ b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        case X86AluOp.and.rawValue, X86AluOp.test.rawValue:
+            r = a & b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        default: // or (adc/sbb never take this path: see X86OpBuilder.specialize)
+            r = a | b
+            flags = X86LazyFlags(.logic, size: size, a: a, b: b, result: r)
+        }
+        if sub != X86AluOp.cmp.rawValue && sub != X86AluOp.test.rawValue { regs[dest] = r }
+    }
+
     mutating func incDec(_ op: X86Op, increment: Bool) throws(X86Fault) {
         let c = carryFlag()
         let a = try readRM(op, size: op.size)
@@ -78,7 +107,8 @@ extension X86Executor {
         setStatusFlags(f)
     }
 
-    /// Writes a double-width product or dividend half pair: AL/AH share AX for bytes, else (r|e)AX and (r|e)DX.
+    /// Writes a double-width product, or quotient and remainder: AL/AH share AX for bytes, else (r|e)AX and
+    /// (r|e)DX. Division leaves the (undefined) flags as they were.
     mutating func writeAccumulatorPair(size: UInt8, low: UInt64, high: UInt64) {
         let ax = UInt8(X86PtRegs.ax), dx = UInt8(X86PtRegs.dx)
         if size == 1 {
@@ -141,11 +171,6 @@ extension X86Executor {
         return (readRegister(UInt8(X86PtRegs.dx), high: false, size: size), readRegister(UInt8(X86PtRegs.ax), high: false, size: size))
     }
 
-    /// Stores quotient and remainder: AL/AH for bytes, else (r|e)AX/(r|e)DX. Flags are undefined and left as they were.
-    mutating func writeQuotient(size: UInt8, quotient: UInt64, remainder: UInt64) {
-        writeAccumulatorPair(size: size, low: quotient, high: remainder)
-    }
-
     mutating func div(_ op: X86Op) throws(X86Fault) {
         let divisor = try readRM(op, size: op.size)
         guard divisor != 0 else { throw .divide }
@@ -153,7 +178,7 @@ extension X86Executor {
         let n = (UInt128(high) << (UInt128(op.size) * 8)) | UInt128(low)
         let q = n / UInt128(divisor)
         guard q <= UInt128(X86Executor.mask(op.size)) else { throw .divide }
-        writeQuotient(size: op.size, quotient: UInt64(q), remainder: UInt64(n % UInt128(divisor)))
+        writeAccumulatorPair(size: op.size, low: UInt64(q), high: UInt64(n % UInt128(divisor)))
     }
 
     mutating func idiv(_ op: X86Op) throws(X86Fault) {
@@ -169,6 +194,6 @@ extension X86Executor {
         let limit = Int128(1) << Int128(bits - 1)
         guard q >= -limit && q < limit else { throw .divide }
         let m = X86Executor.mask(op.size)
-        writeQuotient(size: op.size, quotient: UInt64(truncatingIfNeeded: q) & m, remainder: UInt64(truncatingIfNeeded: r) & m)
+        writeAccumulatorPair(size: op.size, low: UInt64(truncatingIfNeeded: q) & m, high: UInt64(truncatingIfNeeded: r) & m)
     }
 }

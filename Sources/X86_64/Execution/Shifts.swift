@@ -3,6 +3,7 @@
 /// Undefined flags follow what Intel hardware does for counts above 1: OF is computed with the count-of-1
 /// formula, AF is cleared by shifts; rotates touch only CF and OF. A masked count of 0 changes no flags.
 extension X86Executor {
+    @inline(__always)
     mutating func shift(_ op: X86Op, count rawCount: UInt64) throws(X86Fault) {
         let size = op.size
         let count = rawCount & (size == 8 ? 63 : 31)
@@ -66,6 +67,37 @@ extension X86Executor {
             setStatusFlags(newFlags)
         }
         if op.rmIsMemory { try store(address, size, r) } else { writeRegister(op.rm, high: op.rmHigh, size: size, r) }
+    }
+
+    /// shl/shr/sar by an immediate on a 32/64-bit register (`shiftRI`): the same results and flags as `shift`
+    /// without reading the old flags (these define every status bit but AF for a non-zero count).
+    @inline(__always)
+    mutating func shiftFast(_ decoded: UnsafePointer<X86Op>) {
+        let size = decoded.pointee.size, dest = Int(decoded.pointee.rm)
+        let count = decoded.pointee.imm & (size == 8 ? 63 : 31)
+        let bits = UInt64(size) * 8
+        let m: UInt64 = size == 8 ? ~0 : 0xffff_ffff
+        let sign: UInt64 = 1 << (bits - 1)
+        let a = regs[dest] & m
+        guard count != 0 else { regs[dest] = a; return }
+        let r: UInt64, cf: UInt64, of: Bool
+        switch decoded.pointee.sub {
+        case X86ShiftOp.shr.rawValue:
+            r = a >> count
+            cf = (a >> (count - 1)) & 1
+            of = a & sign != 0
+        case X86ShiftOp.sar.rawValue:
+            let s = Int64(bitPattern: X86Executor.signExtend(a, from: size))
+            r = UInt64(bitPattern: s >> Int64(count)) & m
+            cf = UInt64(bitPattern: s >> Int64(count - 1)) & 1
+            of = false
+        default:
+            r = (a << count) & m
+            cf = (a >> (bits - count)) & 1
+            of = (r & sign != 0) != (cf != 0)
+        }
+        regs[dest] = r
+        setStatusFlags(X86LazyFlags.zeroSignParity(r, sign: sign) | cf | (of ? X86Flags.of : 0))
     }
 
     /// shld/shrd: shift the destination, filling from the register operand. Counts above the operand size (16-bit

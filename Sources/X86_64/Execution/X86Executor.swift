@@ -7,27 +7,20 @@ struct X86Executor {
     let memory: Memory
     /// `%gs` base: the CPU's per-CPU area (the kernel's `gs_base`).
     let gsBase: UInt64
-    /// Address of the instruction being executed; advanced past it before it runs.
-    var ip: UInt64
     var flags: X86LazyFlags
 
     init(registers: UnsafeMutablePointer<UInt64>, memory: Memory, gsBase: UInt64) {
         self.regs = registers
         self.memory = memory
         self.gsBase = gsBase
-        self.ip = registers[X86PtRegs.ip]
         self.flags = X86LazyFlags()
     }
 
     /// Writes IP and materialised RFLAGS back to the register file (before traps, host calls and returns).
-    mutating func sync() {
+    /// The run loop keeps IP in a local between these points.
+    mutating func sync(ip: UInt64) {
         regs[X86PtRegs.ip] = ip
         regs[X86PtRegs.flags] = flags.materialize(regs[X86PtRegs.flags])
-    }
-
-    /// Reloads IP and RFLAGS from the register file (after a handler may have changed them).
-    mutating func reload() {
-        ip = regs[X86PtRegs.ip]
         flags = X86LazyFlags()
     }
 
@@ -67,6 +60,17 @@ struct X86Executor {
         case 4: p.pointee = value & 0xffff_ffff
         default: p.pointee = value
         }
+    }
+
+    /// The memory operand's address, read straight from the cache entry (the fast kinds' path).
+    @inline(__always)
+    func effectiveAddress(_ op: UnsafePointer<X86Op>) -> UInt64 {
+        var address = op.pointee.disp
+        if op.pointee.base != X86Op.noRegister { address &+= regs[Int(op.pointee.base)] }
+        if op.pointee.index != X86Op.noRegister { address &+= regs[Int(op.pointee.index)] << UInt64(op.pointee.scale) }
+        if op.pointee.addressSize32 { address &= 0xffff_ffff }
+        if op.pointee.gsSegment { address &+= gsBase }
+        return address
     }
 
     @inline(__always)
@@ -109,26 +113,59 @@ struct X86Executor {
 
     // MARK: Dispatch
 
-    /// Runs one instruction. IP has not yet been advanced; on a fault, IP still addresses the instruction.
+    /// Runs the instruction at `ip` and returns the address of the next one. A thrown fault leaves the
+    /// instruction's own address as the one to report (the caller still has it), except that `int3` traps with
+    /// IP after it, as hardware does, and `popf` completes.
     @inline(__always)
-    mutating func execute(_ op: X86Op) throws(X86Fault) {
-        let start = ip
-        ip = start &+ UInt64(op.length)
-        do {
-            try dispatch(op)
-        } catch {
-            // Faults leave IP at the faulting instruction (int3 is a trap: IP after it, as hardware).
-            switch error {
-            case .breakpoint, .flagsWritten: break
-            default: ip = start
+    mutating func execute(_ decoded: UnsafePointer<X86Op>, at ip: UInt64) throws(X86Fault) -> UInt64 {
+        // Fields are read straight from the cache entry: the commonest kinds never copy the op (a copy's
+        // store-then-reload stalls the dispatch).
+        let next = ip &+ UInt64(decoded.pointee.length)
+        switch decoded.pointee.kind {
+        case .aluRR: aluFast(decoded, regs[Int(decoded.pointee.reg)])
+        case .aluRI: aluFast(decoded, decoded.pointee.imm)
+        case .movRR:
+            regs[Int(decoded.pointee.rm)] = regs[Int(decoded.pointee.reg)] & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
+        case .movRI: regs[Int(decoded.pointee.rm)] = decoded.pointee.imm & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
+        case .leaFast:
+            regs[Int(decoded.pointee.reg)] = effectiveAddress(decoded) & (decoded.pointee.size == 8 ? ~0 : 0xffff_ffff)
+        case .load: regs[Int(decoded.pointee.reg)] = try load(effectiveAddress(decoded), decoded.pointee.size)
+        case .store: try store(effectiveAddress(decoded), decoded.pointee.size, regs[Int(decoded.pointee.reg)])
+        case .shiftRI: shiftFast(decoded)
+        case .jcc:
+            let cc = decoded.pointee.sub
+            // je/jne after any recorded operation: ZF is "the (masked) result is zero".
+            if cc & 0xe == 4 && flags.kind != .none {
+                return (flags.result == 0) != (cc & 1 != 0) ? decoded.pointee.imm : next
             }
-            throw error
+            return condition(cc) ? decoded.pointee.imm : next
+        case .jmp: return decoded.pointee.imm
+        case .call:
+            try push(next, size: 8)
+            return decoded.pointee.imm
+        case .ret:
+            let target = try pop(size: 8)
+            regs[X86PtRegs.sp] &+= decoded.pointee.imm
+            return target
+        case .push where decoded.pointee.size == 8: try push(regs[Int(decoded.pointee.rm)], size: 8)
+        case .pop where decoded.pointee.size == 8: regs[Int(decoded.pointee.rm)] = try pop(size: 8)
+        case .movzx where decoded.pointee.size >= 4:
+            let from = decoded.pointee.sub
+            regs[Int(decoded.pointee.reg)] = decoded.pointee.rmIsMemory
+                ? try load(effectiveAddress(decoded), from)
+                : readRegister(decoded.pointee.rm, high: decoded.pointee.rmHigh, size: from)
+        default: return try executeGeneral(decoded, next: next)
         }
+        return next
     }
 
-    @inline(__always)
-    mutating func dispatch(_ op: X86Op) throws(X86Fault) {
-        switch op.kind {
+    /// Every other kind, on a copy of the op.
+    @inline(never)
+    mutating func executeGeneral(_ decoded: UnsafePointer<X86Op>, next: UInt64) throws(X86Fault) -> UInt64 {
+        let op = decoded.pointee
+        switch decoded.pointee.kind {
+        // Always taken by `execute`.
+        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call, .ret: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))
         case .movRmImm: try writeRM(op, size: op.size, op.imm)
@@ -141,7 +178,6 @@ struct X86Executor {
         case .cbw: cbw(op)
         case .cwd: cwd(op)
         case .bswap: bswap(op)
-        case .movbe: throw .undefined("movbe")
         case .cmpxchg: try cmpxchg(op)
         case .xadd: try xadd(op)
         case .aluRmReg: try alu(op, destinationIsRM: true, source: readReg(op, size: op.size))
@@ -153,7 +189,7 @@ struct X86Executor {
         case .not: try writeRM(op, size: op.size, ~(try readRM(op, size: op.size)))
         case .mul: try mul(op)
         case .imul1: try imul1(op)
-        case .imul2: try imul(op, try readReg(op, size: op.size), try readRM(op, size: op.size))
+        case .imul2: try imul(op, readReg(op, size: op.size), try readRM(op, size: op.size))
         case .imul3: try imul(op, try readRM(op, size: op.size), op.imm)
         case .div: try div(op)
         case .idiv: try idiv(op)
@@ -174,14 +210,10 @@ struct X86Executor {
         case .popRm: try popRM(op)
         case .leave: try leave()
         case .enter: try enter(op)
-        case .jmp: ip = op.imm
-        case .jcc: if condition(op.sub) { ip = op.imm }
-        case .jmpRm: ip = try readRM(op, size: 8)
-        case .call: try push(ip, size: 8); ip = op.imm
-        case .callRm: let target = try readRM(op, size: 8); try push(ip, size: 8); ip = target
-        case .ret: ip = try pop(size: 8); regs[X86PtRegs.sp] &+= op.imm
-        case .loop, .loope, .loopne: loop(op)
-        case .jrcxz: if readRegister(UInt8(X86PtRegs.cx), high: false, size: op.addressSize32 ? 4 : 8) == 0 { ip = op.imm }
+        case .jmpRm: return try readRM(op, size: 8)
+        case .callRm: let target = try readRM(op, size: 8); try push(next, size: 8); return target
+        case .loop, .loope, .loopne: return loop(op) ? op.imm : next
+        case .jrcxz: return readRegister(UInt8(X86PtRegs.cx), high: false, size: op.addressSize32 ? 4 : 8) == 0 ? op.imm : next
         case .string: try string(op)
         case .nop: break
         case .int3: throw .breakpoint
@@ -196,5 +228,6 @@ struct X86Executor {
         case .ud2: throw .undefined("ud2")
         case .undefined: throw .undefined("unimplemented instruction")
         }
+        return next
     }
 }

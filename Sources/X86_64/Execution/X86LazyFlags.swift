@@ -1,5 +1,11 @@
 /// The last flag-setting operation, kept instead of RFLAGS' status bits: most results are never tested, so the
 /// six flags are only computed when something reads them (jcc/setcc/cmov/adc/pushf/traps).
+///
+/// Architecturally undefined flags (the SDM documents no hardware behaviour; Intel and AMD differ, and
+/// `flags.txt` compares only defined bits): AF is cleared by logic ops, shifts and multiplies; multiplies set
+/// SF/ZF/PF from the low half of the product; divides leave all flags as they were; shifts by more than one
+/// compute OF with the count-of-one formula; bt/bts/btr/btc change only CF; bsf/bsr change only ZF (and leave the
+/// destination unchanged for a zero source, as both vendors' hardware does); tzcnt/lzcnt change only CF and ZF.
 struct X86LazyFlags {
     enum Kind: UInt8 {
         /// RFLAGS in the register file is up to date.

@@ -36,7 +36,7 @@ struct X86Op {
 /// Operations the executor implements; one executor file per family handles each group.
 enum X86OpKind: UInt8 {
     // Data movement
-    case movRmReg, movRegRm, movRmImm, movzx, movsx, lea, xchg, cmov, setcc, cbw, cwd, bswap, movbe
+    case movRmReg, movRegRm, movRmImm, movzx, movsx, lea, xchg, cmov, setcc, cbw, cwd, bswap
     case cmpxchg, xadd
     // Arithmetic and logic (sub = X86AluOp)
     case aluRmReg, aluRegRm, aluRmImm, inc, dec, neg, not
@@ -55,6 +55,9 @@ enum X86OpKind: UInt8 {
     case nop, int3, cli, sti, pushf, popf, cld, std, clc, stc, cmc, hlt, ud2
     /// Decoded but not implemented: raises #UD naming the instruction.
     case undefined
+    // Fast forms chosen at decode time for the commonest shapes (32/64-bit, no high-byte registers), so the hot
+    // loop skips operand-kind and size switches: destination `rm`, source `reg` or `imm`.
+    case aluRR, aluRI, movRR, movRI, load, store, shiftRI, leaFast
 }
 
 /// The eight classic ALU operations in opcode order (`/digit` of `80`-`83`), plus `test`.

@@ -148,7 +148,36 @@ enum X86OpBuilder {
         case (.map0F, 0xc8...0xcf): opcodeRegister(); op.kind = .bswap
         default: break
         }
+        specialize(&op)
         return op
+    }
+
+    /// Rewrites common 32/64-bit shapes to the executor's fast kinds.
+    static func specialize(_ op: inout X86Op) {
+        guard op.size >= 4, !op.regHigh, !op.rmHigh else { return }
+        // adc/sbb read CF: they stay on the general path.
+        let isALU = op.kind == .aluRmReg || op.kind == .aluRegRm || op.kind == .aluRmImm
+        if isALU && (op.sub == X86AluOp.adc.rawValue || op.sub == X86AluOp.sbb.rawValue) { return }
+        switch op.kind {
+        case .aluRmReg where !op.rmIsMemory: op.kind = .aluRR
+        case .aluRegRm where !op.rmIsMemory:
+            op.kind = .aluRR
+            (op.rm, op.reg) = (op.reg, op.rm)
+        case .aluRmImm where !op.rmIsMemory: op.kind = .aluRI
+        case .shiftImm where !op.rmIsMemory && [X86ShiftOp.shl, .sal, .shr, .sar].contains(X86ShiftOp(rawValue: op.sub)):
+            op.kind = .shiftRI
+        case .shiftOne where !op.rmIsMemory && [X86ShiftOp.shl, .sal, .shr, .sar].contains(X86ShiftOp(rawValue: op.sub)):
+            op.kind = .shiftRI
+            op.imm = 1
+        case .movRmImm where !op.rmIsMemory: op.kind = .movRI
+        case .lea: op.kind = .leaFast
+        case .movRmReg: op.kind = op.rmIsMemory ? .store : .movRR
+        case .movRegRm where op.rmIsMemory: op.kind = .load
+        case .movRegRm:
+            op.kind = .movRR
+            (op.rm, op.reg) = (op.reg, op.rm)
+        default: break
+        }
     }
 
     /// Resolves the ModRM operands into slots (and the memory operand's base/index/scale/displacement).
