@@ -60,4 +60,15 @@ enum ARM64Throughput {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return (cpu.instructionsRetired, seconds)
     }
+
+    static func register(_ harness: inout Harness) {
+        for (file, function) in [("loops", "bench_loop"), ("checksum", "bench_crc"), ("lists", "bench_list")] {
+            harness.rate("arm64: corpus O2 \(function)(1000000)", unit: "M insn/s") {
+                measure(.compiled(file: file, function: function, argument: 1_000_000))
+            }
+        }
+        harness.rate("arm64: assembled loop (ALU, store, load, subs, b.ne)", unit: "M insn/s") {
+            measure(.assembledLoop(iterations: 5_000_000))
+        }
+    }
 }

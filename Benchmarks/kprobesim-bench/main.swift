@@ -22,6 +22,8 @@ while let argument = arguments.popFirst() {
 
 let groups: [(String, (inout Harness) -> Void)] = [
     ("machine", MachineCases.register),
+    ("x86_64", X86_64Throughput.register),
+    ("arm64", ARM64Throughput.register),
     ("kprobe", KprobeCases.register),
 ]
 for (name, register) in groups where filter.map({ name.contains($0) }) ?? true {

@@ -14,7 +14,7 @@ public final class Machine {
     public private(set) var tasks: [KernelTask] = []
     /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
     @exclusivity(unchecked) public var traps = TrapDispatch()
-    public var costModel = CostModel() {
+    @exclusivity(unchecked) public var costModel = CostModel() {
         didSet { for cpu in cpus { cpu.cyclesPerInstruction = costModel.instruction } }
     }
     public var scheduler: SchedulerPolicy
@@ -22,7 +22,11 @@ public final class Machine {
     public var instructionBudget: UInt64 = 50_000_000
     /// Set when the simulated kernel died (`BUG()`, an oops): every run then stops with this error, even if a
     /// handler swallowed it in a nested call, as a real kernel does not carry on after BUG().
-    @exclusivity(unchecked) public private(set) var crashed: SimulationError?
+    @exclusivity(unchecked) public private(set) var crashed: SimulationError? {
+        didSet { isCrashed = crashed != nil }
+    }
+    /// Checked on every trap instead of `crashed`, whose copy would retain the error's payload each time.
+    @exclusivity(unchecked) private var isCrashed = false
 
     /// The ftrace call sites of loaded code (`ftrace_location()`), filled by the ELF loader.
     public internal(set) var ftraceLocations: Set<UInt64> = []
@@ -154,7 +158,7 @@ public final class Machine {
     /// Offers a trap to the dispatch table. Cores call this with the register file holding the state at the trap.
     /// An unhandled trap becomes the error the run stops with (a stack-guard fault is reported as an overflow).
     public func raise(_ trap: Trap, on cpu: CPU) -> TrapResult {
-        if let crashed { return .fatal(crashed) }
+        if isCrashed, let crashed { return .fatal(crashed) }
         ledger.record(cpu: cpu, MachineEvent.trap(trap))
         cpu.cycles &+= costModel.trap
         let error: SimulationError
@@ -314,13 +318,13 @@ public final class Machine {
 
     /// Runs up to `limit` instructions, charging them against the budget and the CPU's clock.
     private func runSlice(_ cpu: CPU, limit: UInt64) throws(SimulationError) -> RunStop {
-        if let crashed { throw crashed }
+        if isCrashed, let crashed { throw crashed }
         let remaining = instructionBudget > instructionsExecuted ? instructionBudget - instructionsExecuted : 0
         guard remaining > 0 else {
             throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
         }
         let stop = core.run(cpu, limit: min(limit, remaining))
-        if let crashed { throw crashed }
+        if isCrashed, let crashed { throw crashed }
         if case .limitReached = stop, instructionsExecuted >= instructionBudget {
             throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
         }

@@ -15,9 +15,9 @@ public final class Kprobe {
     public var symbolName: String?
     public var offset: UInt64
     /// Before registration: an explicit address (instead of a symbol). After: the probed address.
-    public internal(set) var address: UInt64?
-    public var preHandler: PreHandler?
-    public var postHandler: PostHandler?
+    @exclusivity(unchecked) public internal(set) var address: UInt64?
+    @exclusivity(unchecked) public var preHandler: PreHandler?
+    @exclusivity(unchecked) public var postHandler: PostHandler?
     public var faultHandler: FaultHandler?
     /// Hits this probe did not handle because another kprobe was active on the CPU.
     @exclusivity(unchecked) public internal(set) var nmissed: UInt64 = 0
@@ -26,17 +26,19 @@ public final class Kprobe {
     @exclusivity(unchecked) public internal(set) var flags: KprobeFlags = []
     /// The original instruction bytes under the breakpoint: 1 byte on x86_64 (`kprobe_opcode_t` is u8), the
     /// 4-byte word on arm64.
-    public internal(set) var opcode: [UInt8] = []
+    @exclusivity(unchecked) public internal(set) var opcode: [UInt8] = []
     /// The arch's prepared instruction (slot, emulation, simulation). The fields the trap path reads skip dynamic
     /// exclusivity checks: the simulation runs on one thread.
     @exclusivity(unchecked) var ainsn = ArchInsn.none
     /// For an aggregator ("aggr" kprobe): its children, newest first. nil for an ordinary probe.
     @exclusivity(unchecked) var children: [Kprobe]?
-    /// The aggregator this probe is a child of, if any.
-    weak var parent: Kprobe?
+    /// The aggregator this probe is a child of, if any. Not `weak`: a weakly referenced object pays for side-table
+    /// reference counting on every retain, and probes are retained on every hit. The manager clears it whenever
+    /// the aggregator lets the child go, so it never dangles.
+    unowned(unsafe) var parent: Kprobe?
     var registered = false
-    /// Set for a kretprobe's entry probe, so listings print `r`.
-    weak var kretprobe: Kretprobe?
+    /// Set for a kretprobe's entry probe, so listings print `r` (the kernel tests `pre_handler_kretprobe`).
+    var isKretprobeEntry = false
 
     public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil,
                 preHandler: PreHandler? = nil, postHandler: PostHandler? = nil, faultHandler: FaultHandler? = nil) {

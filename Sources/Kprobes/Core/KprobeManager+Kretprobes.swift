@@ -31,7 +31,7 @@ extension KprobeManager: TaskObserver {
         placeTrampoline()
         p.preHandler = { [unowned self, unowned rp] ctx in self.kretprobeEntry(rp, ctx) }
         p.postHandler = nil
-        p.kretprobe = rp
+        p.isKretprobeEntry = true
         do { try register(p) } catch {
             rp.pool = []
             throw error

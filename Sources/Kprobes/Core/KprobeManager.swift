@@ -18,10 +18,10 @@ public final class KprobeManager: TrapHandler {
     public private(set) var allDisarmed = false
     @exclusivity(unchecked) var table = KprobeTable()
     let controlBlocks: [KprobeControlBlock]
-    private(set) var arch: KprobeArch!
+    @exclusivity(unchecked) private(set) var arch: KprobeArch!
     let slots: InstructionSlots
     /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
-    public internal(set) var trampoline: UInt64?
+    @exclusivity(unchecked) public internal(set) var trampoline: UInt64?
 
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
