@@ -1,3 +1,4 @@
+import Foundation
 import Machine
 import X86_64
 import ARM64
@@ -58,7 +59,36 @@ enum KprobeCases {
         return Int(iterations)
     }
 
+    /// kretprobe entry + return through the trampoline: `fib_rec(18)` from the corpus (recursion.o, O2) with a
+    /// kretprobe whose pools never run dry; the events are the calls, counted by the probe itself.
+    static func registerKretprobes(_ harness: inout Harness) {
+        for arch in Architecture.allCases {
+            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../Tests/Fixtures/corpus/\(arch.rawValue)/O2/recursion.o").standardized
+            guard let data = try? Data(contentsOf: url) else { continue }
+            func machine() -> Machine {
+                let m = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+                m.instructionBudget = .max
+                _ = try? ELFLoader.load(bytes: [UInt8](data), name: "recursion.o", into: m, module: "recursion")
+                return m
+            }
+            let plain = machine()
+            let probed = machine()
+            let kprobes = KprobeManager(machine: probed)
+            var returns = 0
+            try? kprobes.register(Kretprobe(symbolName: "fib_rec", maxactive: 64, handler: { _, _ in returns += 1; return 0 }))
+            _ = try? probed.call("fib_rec", arguments: [18])
+            let calls = returns
+            harness.added("kretprobe \(arch) entry+return, fib_rec(18)", baseline: {
+                _ = try? plain.call("fib_rec", arguments: [18]); return 1
+            }, variant: {
+                _ = try? probed.call("fib_rec", arguments: [18]); return 1
+            }, eventsPerRun: calls, note: "\(calls) calls per run")
+        }
+    }
+
     static func register(_ harness: inout Harness) {
+        registerKretprobes(&harness)
         for arch in Architecture.allCases {
             let stepOffset: UInt64 = arch == .x86_64 ? 0x13 : 0x20
             let branchOffset: UInt64 = arch == .x86_64 ? 0x1d : 0x2c

@@ -161,6 +161,15 @@ struct KretprobeTests {
         #expect(nested.nmissed == 3 && nested.nhit == 0) // sum_to(2) passes its loop body 3 times
     }
 
+    @Test("a kretprobe registered without keeping a reference stays alive and working until unregistered")
+    func registeredWithoutReference() throws {
+        let lab = try Self.lab(.x86_64)
+        var returns = 0
+        try lab.kprobes.register(Kretprobe(symbolName: "sum_to", handler: { _, _ in returns += 1; return 0 }))
+        #expect(try lab.call("sum_to", [3]) == 6)
+        #expect(returns == 1)
+    }
+
     @Test("registration: entry only, data_size limit per profile, default maxactive per profile",
           arguments: [Architecture.x86_64, .arm64])
     func registration(architecture: Architecture) throws {

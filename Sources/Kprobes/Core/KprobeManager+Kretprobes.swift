@@ -29,7 +29,9 @@ extension KprobeManager: TaskObserver {
         rp.pool = (0..<rp.maxactive).map { _ in KretprobeInstance(kretprobe: rp, dataSize: max(0, rp.dataSize)) }
         rp.nmissed = 0
         placeTrampoline()
-        p.preHandler = { [unowned self, unowned rp] ctx in self.kretprobeEntry(rp, ctx) }
+        // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
+        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle.
+        p.preHandler = { [unowned self] ctx in self.kretprobeEntry(rp, ctx) }
         p.postHandler = nil
         p.isKretprobeEntry = true
         do { try register(p) } catch {
@@ -43,6 +45,7 @@ extension KprobeManager: TaskObserver {
     /// dropped when those return or are reaped.
     public func unregister(_ rp: Kretprobe) {
         unregister(rp.kp)
+        rp.kp.preHandler = nil
         rp.registered = false
         rp.pool = []
     }
