@@ -23,7 +23,7 @@ let package = Package(
                 dependencies: ["RealKernel", "Tracefs", "Kprobes", "X86_64", "ARM64", "Machine"]),
         .executableTarget(name: "kprobesim", dependencies: ["KprobeSimCLI"]),
         .executableTarget(name: "kprobesim-bench",
-                          dependencies: ["Kprobes", "X86_64", "ARM64", "Machine"],
+                          dependencies: ["KprobeSimCLI", "Kprobes", "X86_64", "ARM64", "Machine"],
                           path: "Benchmarks/kprobesim-bench"),
 
         // Shared by the test targets: fixture paths, the compiled-C corpus and its expected results.

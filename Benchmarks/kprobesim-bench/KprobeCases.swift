@@ -3,24 +3,14 @@ import Machine
 import X86_64
 import ARM64
 import Kprobes
+import KprobeSimCLI
 
 /// What a kprobe hit costs in the simulator, per path, against the same code unprobed (docs/performance.md).
 /// The code is the built-in scenario's `sum_to` (gcc -O2): 5 (x86_64) or 4 (arm64) instructions per loop
 /// iteration, and the probe sits in the loop so it fires once per iteration.
 enum KprobeCases {
-    /// `sum_to` exactly as gcc 12 -O2 emitted it (Tests/Fixtures/corpus/*/O2/loops.o).
-    static func sumTo(_ arch: Architecture) -> [UInt8] {
-        switch arch {
-        case .x86_64:
-            return [0xb8, 0xa0, 0x86, 0x01, 0x00, 0x48, 0x39, 0xc7, 0x48, 0x0f, 0x47, 0xf8, 0x31, 0xc0, 0x31, 0xd2,
-                    0x48, 0x89, 0xc1, 0x48, 0x01, 0xc2, 0x48, 0x83, 0xc0, 0x01, 0x48, 0x39, 0xcf, 0x75, 0xf1, 0x48,
-                    0x89, 0xd0, 0xc3]
-        case .arm64:
-            return [0xd290d402, 0xaa0003e3, 0xf2a00022, 0xeb02001f, 0x9a829063, 0xd2800001, 0xd2800000,
-                    0xd503201f, 0x8b010000, 0xeb01007f, 0x91000421, 0x54ffffa1, 0xd65f03c0 as UInt32]
-                .flatMap { w in (0..<4).map { UInt8(truncatingIfNeeded: w >> (8 * UInt32($0))) } }
-        }
-    }
+    /// `sum_to` exactly as gcc 12 -O2 emitted it: the built-in scenario's code.
+    static func sumTo(_ arch: Architecture) -> [UInt8] { BuiltinProgram.bytes(arch) }
 
     static let iterations: UInt64 = 100_000 // sum_to caps n here
 

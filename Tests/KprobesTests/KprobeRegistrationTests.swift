@@ -9,7 +9,14 @@ extension KprobeLab {
     /// Places hand-encoded instructions as a text function `name` and returns its address.
     @discardableResult
     func define(_ name: String, bytes: [UInt8]) throws -> UInt64 {
-        let address = machine.allocateText(size: UInt64(bytes.count))
+        try define(name, size: bytes.count) { _ in bytes }
+    }
+
+    /// Places a text function whose code depends on where it lands (relative branches), named `name`.
+    @discardableResult
+    func define(_ name: String, size: Int, code: (UInt64) throws -> [UInt8]) throws -> UInt64 {
+        let address = machine.allocateText(size: UInt64(size))
+        let bytes = try code(address)
         try machine.memory.kernelWrite(address, bytes: bytes)
         machine.symbols.add(Symbol(name: name, address: address, size: UInt64(bytes.count), type: "t"))
         machine.symbols.addTextRegion(address..<(address + UInt64(bytes.count)))

@@ -10,8 +10,8 @@ extension KprobeLab {
     /// x86_64 `call f1; call f2; ...; ret` (e8 rel32 each); arm64 saves x29/x30, calls each through x16, restores.
     @discardableResult
     func defineCaller(_ name: String, calling hosts: [UInt64]) throws -> UInt64 {
-        let size = UInt64(machine.architecture == .x86_64 ? 5 * hosts.count + 1 : 4 * (5 * hosts.count + 4))
-        let address = machine.allocateText(size: size)
+        let size = machine.architecture == .x86_64 ? 5 * hosts.count + 1 : 4 * (5 * hosts.count + 4)
+        return try define(name, size: size) { address in
         var code: [UInt8]
         switch machine.architecture {
         case .x86_64:
@@ -32,10 +32,8 @@ extension KprobeLab {
             source += "ldp x29, x30, [sp], #16\nret\n"
             code = try ARM64Assembler.assemble(source, origin: address)
         }
-        try machine.memory.kernelWrite(address, bytes: code)
-        machine.symbols.add(Symbol(name: name, address: address, size: UInt64(code.count), type: "t"))
-        machine.symbols.addTextRegion(address..<(address + UInt64(code.count)))
-        return address
+        return code
+        }
     }
 }
 

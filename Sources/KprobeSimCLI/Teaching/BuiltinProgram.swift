@@ -3,11 +3,11 @@ import Machine
 /// The built-in scenario's code: `sum_to` from `Tests/Fixtures/corpus/src/loops.c`, exactly as gcc 12 compiled
 /// it for each architecture at -O2 with the kernel's flags (`corpus/*/O2/loops.o`; see `Tests/Fixtures/README.md`).
 /// Both versions are position independent, so they can be placed anywhere in kernel text.
-enum BuiltinProgram {
+public enum BuiltinProgram {
     static let name = "sum_to"
     static let source = "u64 sum_to(u64 n): the sum 0 + 1 + ... + n (n capped at 100000), from Tests/Fixtures/corpus/src/loops.c"
 
-    static func bytes(_ architecture: Architecture) -> [UInt8] {
+    public static func bytes(_ architecture: Architecture) -> [UInt8] {
         switch architecture {
         case .x86_64:
             return [0xb8, 0xa0, 0x86, 0x01, 0x00, 0x48, 0x39, 0xc7, 0x48, 0x0f, 0x47, 0xf8, 0x31, 0xc0, 0x31, 0xd2,

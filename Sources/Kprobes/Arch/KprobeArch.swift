@@ -9,11 +9,6 @@ protocol KprobeArch: AnyObject {
     func adjustAddress(symbolStart: UInt64, offset: UInt64) throws(Errno) -> (address: UInt64, onFunctionEntry: Bool)
     /// `arch_prepare_kprobe`: decode, check, copy into a slot (or choose emulation/simulation), or refuse.
     func prepare(_ p: Kprobe) throws(Errno)
-    /// `arch_arm_kprobe` / `arch_disarm_kprobe`: write the breakpoint / the saved original back.
-    func arm(_ p: Kprobe) throws(Errno)
-    func disarm(_ p: Kprobe)
-    /// `arch_remove_kprobe`: free the slot.
-    func remove(_ p: Kprobe)
     /// The trap handlers the back end takes: breakpoints, single-step debug traps, faults.
     func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult
 

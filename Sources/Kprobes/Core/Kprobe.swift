@@ -32,10 +32,11 @@ public final class Kprobe {
     @exclusivity(unchecked) var ainsn = ArchInsn.none
     /// For an aggregator ("aggr" kprobe): its children, newest first. nil for an ordinary probe.
     @exclusivity(unchecked) var children: [Kprobe]?
-    /// The aggregator this probe is a child of, if any. Not `weak`: a weakly referenced object pays for side-table
-    /// reference counting on every retain, and probes are retained on every hit. The manager clears it whenever
-    /// the aggregator lets the child go, so it never dangles.
-    unowned(unsafe) var parent: Kprobe?
+    /// The aggregator this probe is a child of, if any. Strong, not `weak`: a weakly referenced object pays for
+    /// side-table reference counting on every retain, and probes are retained on every hit. The manager clears it
+    /// whenever the aggregator lets the child go, which breaks the cycle (and keeps the aggregator alive until
+    /// the bottom half of unregistration is done with it).
+    var parent: Kprobe?
     var registered = false
     /// Set for a kretprobe's entry probe, so listings print `r` (the kernel tests `pre_handler_kretprobe`).
     var isKretprobeEntry = false

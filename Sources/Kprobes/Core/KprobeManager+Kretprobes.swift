@@ -7,21 +7,9 @@ extension KprobeManager: TaskObserver {
     /// the profile (-E2BIG), and `maxactive <= 0` becomes the profile's default, written back.
     public func register(_ rp: Kretprobe) throws(Errno) {
         let p = rp.kp
-        // kprobe_on_func_entry: resolve without registering.
-        let base: UInt64
-        switch (p.symbolName, p.address) {
-        case (let name?, nil):
-            guard let symbol = machine.symbols.lookup(name: name) else { throw .ENOENT }
-            base = symbol.address
-        case (nil, let address?):
-            if p.registered { throw .EINVAL }
-            base = address
-        default:
-            throw .EINVAL
-        }
-        guard let hit = machine.symbols.lookup(containing: base &+ p.offset) else { throw .ENOENT }
-        let (address, onEntry) = try arch.adjustAddress(symbolStart: hit.symbol.address, offset: hit.offset)
-        guard onEntry else { throw .EINVAL }
+        // kprobe_on_func_entry: resolve without registering; the entry probe must not be registered already.
+        let (address, onEntry) = try resolveAddress(p)
+        guard onEntry, !p.registered else { throw .EINVAL }
         // x86_64's kretprobe_blacklist: __switch_to changes the stack under the probe.
         if machine.architecture == .x86_64, machine.symbols.lookup(name: "__switch_to")?.address == address { throw .EINVAL }
         if let limit = profile.kretprobeMaxDataSize, rp.dataSize > limit { throw .E2BIG }

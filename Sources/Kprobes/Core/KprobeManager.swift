@@ -83,9 +83,9 @@ public final class KprobeManager: TrapHandler {
         table.insert(p, at: address)
         p.registered = true
         if !allDisarmed && !p.isDisabled {
-            do { try arch.arm(p) } catch {
+            do { try arm(p) } catch {
                 table.remove(at: address)
-                arch.remove(p)
+                remove(p)
                 p.registered = false
                 throw error
             }
@@ -106,7 +106,7 @@ public final class KprobeManager: TrapHandler {
 
     /// `_kprobe_addr`: exactly one of symbol and address; the final address re-split by kallsyms, so an offset
     /// may run into the next symbol; then the arch's entry adjustment (x86 ENDBR).
-    private func resolveAddress(_ p: Kprobe) throws(Errno) -> (UInt64, Bool) {
+    func resolveAddress(_ p: Kprobe) throws(Errno) -> (UInt64, Bool) {
         let base: UInt64
         switch (p.symbolName, p.address) {
         case (let name?, nil):
@@ -160,7 +160,7 @@ public final class KprobeManager: TrapHandler {
         if ap.isDisabled && !p.isDisabled {
             ap.flags.remove(.disabled)
             if !allDisarmed {
-                do { try arch.arm(ap) } catch {
+                do { try arm(ap) } catch {
                     ap.flags.insert(.disabled)
                     ap.children!.removeFirst()
                     p.registered = false
@@ -193,7 +193,7 @@ public final class KprobeManager: TrapHandler {
             if p !== entry { p.flags.insert(.disabled) }
             let allChildrenDisabled = entry.children?.allSatisfy(\.isDisabled) ?? true
             if p === entry || allChildrenDisabled {
-                if !allDisarmed && !entry.isDisabled { arch.disarm(entry) }
+                if !allDisarmed && !entry.isDisabled { disarm(entry) }
                 entry.flags.insert(.disabled)
             }
         }
@@ -206,7 +206,7 @@ public final class KprobeManager: TrapHandler {
         if p !== entry { p.flags.remove(.disabled) }
         if !allDisarmed && entry.isDisabled {
             entry.flags.remove(.disabled)
-            do { try arch.arm(entry) } catch {
+            do { try arm(entry) } catch {
                 entry.flags.insert(.disabled)
                 if p !== entry { p.flags.insert(.disabled) }
                 throw error
@@ -246,11 +246,11 @@ public final class KprobeManager: TrapHandler {
     /// `__unregister_kprobe_bottom`: free the slot of an independent probe or of the last child's aggregator.
     private func unregisterBottom(_ p: Kprobe) {
         if let parent = p.parent, parent.children?.count == 1 {
-            arch.remove(parent)
+            remove(parent)
             parent.children = []
             p.parent = nil
         } else if p.parent == nil && p.registered {
-            arch.remove(p)
+            remove(p)
         }
         p.registered = false
     }
@@ -260,9 +260,32 @@ public final class KprobeManager: TrapHandler {
     public func setGloballyEnabled(_ enabled: Bool) {
         guard enabled == allDisarmed else { return }
         for entry in table.inListOrder where !entry.isDisabled {
-            if enabled { try? arch.arm(entry) } else { arch.disarm(entry) }
+            if enabled { try? arm(entry) } else { disarm(entry) }
         }
         allDisarmed = !enabled
+    }
+
+    // MARK: Arming (the same on both architectures: only the breakpoint bytes differ)
+
+    /// `arch_arm_kprobe`: the breakpoint (x86 `cc`, arm64 `BRK #0x004`) written over the instruction through the
+    /// text-poke path; the original bytes are already in `opcode`.
+    func arm(_ p: Kprobe) throws(Errno) {
+        guard let address = p.address else { throw .EINVAL }
+        do { try machine.pokeText(address, bytes: arch.breakpoint) } catch { throw .EINVAL }
+        record(nil, .armed(address: address, opcode: p.opcode, breakpoint: arch.breakpoint))
+    }
+
+    /// `arch_disarm_kprobe`: the saved original written back.
+    func disarm(_ p: Kprobe) {
+        guard let address = p.address else { return }
+        try? machine.pokeText(address, bytes: p.opcode)
+        record(nil, .disarmed(address: address, restored: p.opcode))
+    }
+
+    /// `arch_remove_kprobe`: the slot goes back to the slot pages.
+    func remove(_ p: Kprobe) {
+        if let slot = p.ainsn.slot { slots.free(slot) }
+        p.ainsn = .none
     }
 
     // MARK: Handler dispatch (used by the back ends)

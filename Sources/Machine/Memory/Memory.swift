@@ -27,7 +27,7 @@ public final class Memory {
     /// What empty TLB slots point at (never dereferenced: an empty slot's tag never matches).
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
 
-    private var observers: [ObserverReference] = []
+    private var observers: [WeakObserver] = []
 
     public init() {
         tlbTag = .allocate(capacity: Memory.tlbEntries)
@@ -102,15 +102,14 @@ public final class Memory {
 
     // MARK: Observers
 
-    /// Registers a decode cache to be told about every change to executable bytes. Held unowned: the cache
-    /// must outlive this memory (the machine owns both, through its core). Not weak: a weakly referenced object
-    /// pays for side-table reference counting on every retain, and the cores retain their caches per trap.
+    /// Registers a decode cache (held weakly) to be told about every change to executable bytes.
     public func addTextPokeObserver(_ observer: TextPokeObserver) {
-        observers.append(ObserverReference(object: observer))
+        observers.removeAll { $0.object == nil }
+        observers.append(WeakObserver(object: observer))
     }
 
     private func notifyTextChanged(at address: UInt64, length: Int) {
-        for entry in observers { entry.object.textChanged(at: address, length: length) }
+        for entry in observers { entry.object?.textChanged(at: address, length: length) }
     }
 
     // MARK: Checked accesses (simulated code)
@@ -326,6 +325,6 @@ public final class Memory {
     }
 }
 
-private struct ObserverReference {
-    unowned(unsafe) let object: TextPokeObserver
+private struct WeakObserver {
+    weak var object: TextPokeObserver?
 }

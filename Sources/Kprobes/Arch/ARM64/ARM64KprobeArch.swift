@@ -130,28 +130,6 @@ final class ARM64KprobeArch: KprobeArch {
         return false
     }
 
-    // MARK: Arming
-
-    /// kernel: arch_arm_kprobe (aarch64_insn_patch_text of BRK #0x004).
-    func arm(_ p: Kprobe) throws(Errno) {
-        guard let address = p.address else { throw .EINVAL }
-        do { try machine.pokeText(address, bytes: breakpoint) } catch { throw .EINVAL }
-        manager.record(nil, .armed(address: address, opcode: p.opcode, breakpoint: breakpoint))
-    }
-
-    /// kernel: arch_disarm_kprobe (patch the saved instruction back).
-    func disarm(_ p: Kprobe) {
-        guard let address = p.address else { return }
-        try? machine.pokeText(address, bytes: p.opcode)
-        manager.record(nil, .disarmed(address: address, restored: p.opcode))
-    }
-
-    /// kernel: arch_remove_kprobe.
-    func remove(_ p: Kprobe) {
-        if let slot = p.ainsn.slot { manager.slots.free(slot) }
-        p.ainsn = .none
-    }
-
     // MARK: Traps
 
     func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
