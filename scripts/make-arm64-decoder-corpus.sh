@@ -75,7 +75,7 @@ sample() {  # <elf> <name>
 sample "$work/busybox-static/bin/busybox" busybox
 sample "$(find "$work/libc6" -name 'libc.so.6' | head -1)" libc
 # do_sys_openat2's first bytes from the Linux 6.1 arm64 capture (/proc/kcore).
-grep '^do_sys_openat2 @' /work/shared/reference/linux-6.1-arm64-kprobes.txt | sed 's/.*: *//' | tr ' ' '\n' \
+grep '^do_sys_openat2 @' ../shared/reference/linux-6.1-arm64-kprobes.txt | sed 's/.*: *//' | tr ' ' '\n' \
     | grep -E '^[0-9a-f]{2}$' | while read -r b; do printf "\\$(printf '%03o' "0x$b")"; done > "$out/corpus/do_sys_openat2.bin"
 listing do_sys_openat2
 

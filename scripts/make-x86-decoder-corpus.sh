@@ -51,7 +51,7 @@ sample libc-evex "$libc" "$(first_match "$libc" '%ymm1[6-9]|%zmm' 40)" 32768
 sample libcrypto "$crypto" "$(first_match "$crypto" 'aesenc' 40)" 32768
 
 # do_sys_openat2's first 48 bytes as /proc/kcore showed them (the last instruction is cut off).
-ref=/work/shared/reference/linux-6.1-x86_64-kprobes.txt
+ref=../shared/reference/linux-6.1-x86_64-kprobes.txt  # shared/ sits beside the repository
 line=$(grep -m1 '^do_sys_openat2 @ ' "$ref" | tr -d '\r')
 addr=$(echo "$line" | awk '{ sub(":", "", $3); print $3 }')
 echo "$line" | cut -d: -f2 | xxd -r -p > "$out/do_sys_openat2.bin"

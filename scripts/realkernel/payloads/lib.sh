@@ -2,7 +2,7 @@
 T=/sys/kernel/tracing
 D=/sys/kernel/debug
 
-# kcore_map: writes /tmp/kcore.map, one "VADDR FILESZ OFFSET" (hex) line per PT_LOAD program header of
+# kcore_map: writes ./kcore.map, one "VADDR FILESZ OFFSET" (hex) line per PT_LOAD program header of
 # /proc/kcore, so kread can turn a kernel virtual address into a file offset.
 kcore_map() {
     phoff=$(od -An -tu8 -j32 -N8 /proc/kcore | tr -d ' ')
@@ -15,7 +15,7 @@ kcore_map() {
         set -- $(od -An -tx8 -j$((o + 8)) -N40 /proc/kcore)
         [ "$type" = 1 ] && echo "$2 $4 $1"
         i=$((i + 1))
-    done > /tmp/kcore.map
+    done > ./kcore.map
 }
 
 # kread HEXADDR COUNT: the live bytes at a kernel address, as space-separated hex.
@@ -28,7 +28,7 @@ kread() {
                 | sed 's/^ //; s/ $//'
             return 0
         fi
-    done < /tmp/kcore.map
+    done < ./kcore.map
     echo "(not in /proc/kcore)"
 }
 

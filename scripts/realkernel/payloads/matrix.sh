@@ -6,10 +6,10 @@
 system_info
 kcore_map
 section kcore program headers
-cat /tmp/kcore.map
+cat ./kcore.map
 
 section candidates
-: > /tmp/accepted
+: > ./accepted
 n=0
 while read -r cls addr loc; do
     case $cls in '#'*|'') continue ;; esac
@@ -19,7 +19,7 @@ while read -r cls addr loc; do
     echo > $T/error_log
     if err=$( { echo "p:test/p$n 0x$addr" >> $T/kprobe_events; } 2>&1 ); then
         echo "define: OK"
-        echo "p$n $addr" >> /tmp/accepted
+        echo "p$n $addr" >> ./accepted
         if err=$( { echo 1 > $T/events/test/p$n/enable; } 2>&1 ); then echo "enable: OK"; else echo "enable: $err"; fi
     else
         echo "define: $err"
@@ -34,7 +34,7 @@ sleep 3
 section armed bytes of accepted probes
 while read -r name addr; do
     echo "$name $addr armed: $(kread "$addr" 16)"
-done < /tmp/accepted
+done < ./accepted
 section debugfs kprobes/list
 cat $D/kprobes/list
 section kprobe_events
