@@ -58,23 +58,25 @@ struct KprobeReentryTests {
         }
     }
 
-    @Test("x86_64: a hit while a nested probe is being stepped (REENTER) is fatal: \"Unrecoverable kprobe detected.\"")
-    func hitInReenter() throws {
-        let lab = try KprobeLab(.x86_64)
-        let first = Kprobe(symbolName: "sum_to", offset: 0x13)
+    @Test("a hit while a nested probe is being stepped (REENTER) is fatal on both architectures",
+          arguments: [Architecture.x86_64, .arm64])
+    func hitInReenter(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture)
+        let first = Kprobe(symbolName: "sum_to", offset: Self.site(architecture))
         try lab.kprobes.register(first)
-        // The outer probe's handler runs sum_squares_while, whose first instruction (xor %ecx,%ecx) is probed and
-        // therefore stepped in REENTER; an NMI at that step's int3 runs sum_to, hitting the first probe again.
+        // The outer probe's handler runs sum_squares_while, whose first instruction (x86 `xor %ecx,%ecx`, arm64
+        // `mov x3, x0`) is probed and therefore stepped in REENTER; an NMI at that step's second trap runs sum_to,
+        // hitting the first probe again.
         let nested = Kprobe(symbolName: "sum_squares_while")
         try lab.kprobes.register(nested)
         let outer = Kprobe(symbolName: "digit_count", preHandler: { ctx in _ = try? ctx.call("sum_squares_while", arguments: [1]); return 0 })
         try lab.kprobes.register(outer)
         let slot = try #require(nested.slotAddress)
-        let nmi = NMIAtTrap(machine: lab.machine, at: slot + 2, calling: try lab.address("sum_to"))
+        let nmi = NMIAtTrap(machine: lab.machine, at: slot + (architecture == .x86_64 ? 2 : 4), calling: try lab.address("sum_to"))
         let error = #expect(throws: SimulationError.self) { _ = try lab.call("digit_count", [5]) }
         #expect(nmi.fired)
         guard case .kernelBug(let message, _, _)? = error else { Issue.record("got \(String(describing: error))"); return }
-        #expect(message == "Unrecoverable kprobe detected.")
+        #expect(message == (architecture == .x86_64 ? "Unrecoverable kprobe detected." : "Failed to recover from reentered kprobes."))
     }
 
     @Test("interrupts are masked while the copy runs (x86 IF clear, arm64 DAIF all set) and restored after",

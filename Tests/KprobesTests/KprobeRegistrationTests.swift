@@ -89,6 +89,21 @@ struct KprobeRegistrationTests {
         try lab.kprobes.register(Kprobe(symbolName: "sum_to", offset: 8))
     }
 
+    @Test("x86_64: a function starting with ENDBR64 is probed after it; sym+0 and sym+4 are both its entry")
+    func x86Endbr() throws {
+        // f3 0f 1e fa = endbr64; 31 c0 = xor %eax,%eax; c3 = ret. kernel: arch_adjust_kprobe_addr.
+        let lab = try KprobeLab(.x86_64)
+        let address = try lab.define("ibt_function", bytes: [0xf3, 0x0f, 0x1e, 0xfa, 0x31, 0xc0, 0xc3])
+        let atZero = Kprobe(symbolName: "ibt_function")
+        try lab.kprobes.register(atZero)
+        #expect(atZero.address == address + 4)
+        #expect(atZero.flags.contains(.onFunctionEntry))
+        #expect(try lab.bytes(address, 5) == [0xf3, 0x0f, 0x1e, 0xfa, 0xcc]) // ENDBR untouched, int3 on the xor
+        let rp = Kretprobe(symbolName: "ibt_function", offset: 4)
+        try lab.kprobes.register(rp) // +4 counts as the entry too
+        #expect(throws: Errno.EINVAL) { try lab.kprobes.register(Kretprobe(symbolName: "ibt_function", offset: 6)) }
+    }
+
     @Test("x86_64: not on an instruction boundary is -EILSEQ, decoded from the symbol start")
     func x86Boundary() throws {
         let lab = try KprobeLab(.x86_64)
