@@ -159,6 +159,34 @@ struct KretprobeTests {
         #expect(nested.nmissed == 3 && nested.nhit == 0) // sum_to(2) passes its loop body 3 times
     }
 
+    @Test("stack traces: raw shows the trampoline for every swapped frame; trampoline-aware shows the real callers",
+          arguments: [Architecture.x86_64, .arm64])
+    func unwinder(architecture: Architecture) throws {
+        // fib_rec(5) → 4 → 3 → 2 → 1: at the first leaf, five fib_rec frames are live, each with its return address
+        // swapped. Their real return addresses: four times fib_rec's own call site (x86 +0x1b after the call at
+        // +0x16, arm64 +0x30 after the bl at +0x2c) and, outermost, the host-return address of the top-level call.
+        let lab = try Self.lab(architecture)
+        let rp = Kretprobe(symbolName: "fib_rec")
+        try lab.kprobes.register(rp)
+        let trampoline = try #require(lab.kprobes.trampoline)
+        var raw: [UInt64] = [], aware: [UInt64] = []
+        // The leaf path: x86 fib_rec+0x26 (mov %ebp,%eax), arm64 fib_rec+0x40 (add x0, x21, w20, uxtw).
+        let leaf = Kprobe(symbolName: "fib_rec", offset: architecture == .x86_64 ? 0x26 : 0x40, preHandler: { ctx in
+            if raw.isEmpty {
+                raw = StackUnwinder.trace(ctx.cpu, machine: ctx.machine, kprobes: lab.kprobes, mode: .raw)
+                aware = StackUnwinder.trace(ctx.cpu, machine: ctx.machine, kprobes: lab.kprobes, mode: .trampolineAware)
+            }
+            return 0
+        })
+        try lab.kprobes.register(leaf)
+        #expect(try lab.call("fib_rec", [5]) == 5)
+        let callSite = try lab.address("fib_rec", architecture == .x86_64 ? 0x1b : 0x30)
+        #expect(raw.filter { $0 == trampoline }.count == 5)
+        #expect(!aware.contains(trampoline))
+        #expect(aware.filter { $0 == callSite }.count == 4)
+        #expect(aware.contains(lab.machine.hostReturnAddress))
+    }
+
     @Test("a kretprobe registered without keeping a reference stays alive and working until unregistered")
     func registeredWithoutReference() throws {
         let lab = try Self.lab(.x86_64)
