@@ -73,6 +73,8 @@ struct CommandLineTests {
         #expect(run.output.contains("brk\t#0x6"))                 // arm64 slot: copy, then BRK #0x006
         #expect(run.output.contains("emulate jcc"))
         #expect(run.output.contains("simulate_b_cond"))
+        #expect(run.output.contains("(arch_rethook_trampoline)"))
+        #expect(run.output.contains("(__kretprobe_trampoline)"))
     }
 
     @Test("explain reports a refused probe with the kernel's errno")

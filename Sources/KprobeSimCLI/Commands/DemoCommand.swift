@@ -8,8 +8,9 @@ enum DemoCommand {
     usage: kprobesim demo [--profile debian-6.1|legacy-5.4]
 
     Runs the built-in scenario (sum_to, gcc -O2 output) on x86_64 and arm64: a kprobe on the loop body
-    (single-stepped out of line from its slot) and one on the loop's conditional branch (emulated or
-    simulated inside the first trap), with every step of the first hit.
+    (single-stepped out of line from its slot), one on the loop's conditional branch (emulated or simulated
+    inside the first trap), with every step of the first hit, and a kretprobe swapping sum_to's return address
+    for the trampoline.
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
@@ -29,6 +30,11 @@ enum DemoCommand {
                                                  offset: offset, arguments: [3])
                 output.write(try explanation.render() + "\n\n")
             }
+            let machine = SimulatorSetup.machine(arch)
+            _ = try BuiltinProgram.load(into: machine)
+            let kretprobe = ReturnExplanation(machine: machine, profile: profile, function: BuiltinProgram.name,
+                                              caller: BuiltinProgram.callerName, arguments: [3])
+            output.write(try kretprobe.render() + "\n\n")
         }
         output.write("Next: kprobesim explain --help, kprobesim call --help, and docs/tutorial-one-hit.md\n")
         return 0

@@ -51,6 +51,8 @@ struct ReturnExplanation {
         for entry in machine.ledger.entries {
             guard let event = entry.event as? KprobeEvent else { continue }
             switch event {
+            case .kretprobeTake(_, let left):
+                out.append(String(format: "   %2d. ", step) + "pre_handler_kretprobe takes an instance (\(left) left in the pool)")
             case .kretprobeSwap(_, let real, let trampoline):
                 out.append(String(format: "   %2d. ", step) + "swap: \(slotBefore?.location ?? "the return address") 0x\(String(real, radix: 16)) (\(name(real))) -> 0x\(String(trampoline, radix: 16)) (\(name(trampoline)))")
             case .kretprobeTrampoline(_, let real):

@@ -29,6 +29,8 @@ public enum KprobeEvent: LedgerEvent, Hashable {
     /// A fault raised by the copied instruction: `kprobe_fault_handler` rewound the IP to the probe address.
     case faultInSlot(address: UInt64, faultAddress: UInt64)
     case bug(address: UInt64, message: String)
+    /// kretprobe entry took an instance from the pool.
+    case kretprobeTake(address: UInt64, instancesLeft: Int)
     /// kretprobe entry found the instance pool empty (`rp->nmissed`).
     case kretprobeMissed(address: UInt64, nmissed: UInt64)
     /// The entry_handler returned non-zero: instance back to the pool, no return handler.
@@ -63,7 +65,8 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         case let .statusChange(cpu, from, to): return "cpu\(cpu) kprobe_status \(from) -> \(to)"
         case let .faultInSlot(a, f): return "fault at \(hex(f)) while stepping \(hex(a)): ip rewound to \(hex(a))"
         case let .bug(a, m): return "BUG at \(hex(a)): \(m)"
-        case let .kretprobeMissed(a, n): return "kretprobe at \(hex(a)): no free instance, rp->nmissed=\(n)"
+        case let .kretprobeTake(a, n): return "kretprobe at \(hex(a)): instance taken, \(n) left"
+        case let .kretprobeMissed(a, n): return "kretprobe at \(hex(a)): missed, no free instance (maxactive too low), rp->nmissed=\(n)"
         case .kretprobeDeclined(let a): return "kretprobe at \(hex(a)): entry_handler declined"
         case let .kretprobeSwap(a, r, t): return "kretprobe at \(hex(a)): return address \(hex(r)) replaced by trampoline \(hex(t))"
         case let .kretprobeTrampoline(f, r): return "trampoline: frame \(hex(f)), real return address \(hex(r))"

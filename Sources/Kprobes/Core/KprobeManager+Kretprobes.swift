@@ -61,6 +61,7 @@ extension KprobeManager: TaskObserver {
             return 0
         }
         instance.task = ctx.cpu.currentTask
+        record(ctx.cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
         if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
             rp.pool.append(instance)
             record(ctx.cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
