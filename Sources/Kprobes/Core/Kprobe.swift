@@ -41,8 +41,11 @@ public final class Kprobe {
     /// Set for a kretprobe's entry probe, so listings print `r` (the kernel tests `pre_handler_kretprobe`).
     var isKretprobeEntry = false
 
-    public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil,
+    /// `disabled`: register without arming (`KPROBE_FLAG_DISABLED`, the only flag callers may pass), as tracefs
+    /// registers its events until they are enabled.
+    public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil, disabled: Bool = false,
                 preHandler: PreHandler? = nil, postHandler: PostHandler? = nil, faultHandler: FaultHandler? = nil) {
+        if disabled { flags = .disabled }
         self.symbolName = symbolName
         self.offset = offset
         self.address = address

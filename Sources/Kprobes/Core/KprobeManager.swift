@@ -265,6 +265,36 @@ public final class KprobeManager: TrapHandler {
         allDisarmed = !enabled
     }
 
+    // MARK: debugfs
+
+    /// debugfs `kprobes/list`: one line per probe (per child of an aggregator, newest first), buckets in order.
+    /// `showAddresses` false prints zeros, as for a reader without kallsyms access.
+    /// kernel: kernel/kprobes.c show_kprobe_addr, report_probe.
+    public func debugfsList(showAddresses: Bool = true) -> String {
+        var out = ""
+        for entry in table.inListOrder {
+            guard let address = entry.address else { continue }
+            let hit = machine.symbols.lookup(containing: address)
+            for p in entry.children ?? [entry] {
+                let shown = showAddresses ? address : 0
+                let hex = String(shown, radix: 16)
+                out += String(repeating: "0", count: max(0, 16 - hex.count)) + hex + "  " + (p.isKretprobeEntry ? "r" : "k") + "  "
+                if let hit {
+                    out += "\(hit.symbol.name)+0x\(String(hit.offset, radix: 16))  \(hit.symbol.module ?? " ") "
+                } else {
+                    out += machine.symbols.format(address) + " "
+                }
+                // The aggregator carries OPTIMIZED and FTRACE; each child its own GONE/DISABLED.
+                if p.isGone { out += "[GONE]" }
+                if p.isDisabled && !p.isGone { out += "[DISABLED]" }
+                if entry.isOptimized { out += "[OPTIMIZED]" }
+                if entry.isFtrace { out += "[FTRACE]" }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
     // MARK: Arming (the same on both architectures: only the breakpoint bytes differ)
 
     /// `arch_arm_kprobe`: the breakpoint (x86 `cc`, arm64 `BRK #0x004`) written over the instruction through the

@@ -22,9 +22,9 @@ public final class Kretprobe {
     var pool: [KretprobeInstance] = []
     var registered = false
 
-    public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil, maxactive: Int = 0,
-                dataSize: Int = 0, handler: Handler? = nil, entryHandler: Handler? = nil) {
-        kp = Kprobe(symbolName: symbolName, offset: offset, address: address)
+    public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil, disabled: Bool = false,
+                maxactive: Int = 0, dataSize: Int = 0, handler: Handler? = nil, entryHandler: Handler? = nil) {
+        kp = Kprobe(symbolName: symbolName, offset: offset, address: address, disabled: disabled)
         self.maxactive = maxactive
         self.dataSize = dataSize
         self.handler = handler
