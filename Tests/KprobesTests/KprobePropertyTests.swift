@@ -13,14 +13,16 @@ import TestSupport
 ///   - order: every hit is pre → (step | emulate | simulate) → post, or pre alone after a non-zero return;
 ///   - accounting: hits + nmissed equal the number of times execution reached the address, counted
 ///     independently by single-stepping the unprobed run with the CPU's own debug trap.
-/// Replay one scenario with `KPROBESIM_SEED=<seed> swift test --filter KprobePropertyTests`.
+/// Replay one scenario with `KPROBESIM_SEED=<seed> swift test --filter KprobePropertyTests`; run more with
+/// `KPROBESIM_SEEDS=<count>`.
 @Suite("kprobes: property test over seeded random scenarios")
 struct KprobePropertyTests {
     enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall }
 
     static let seeds: [UInt64] = {
         if let text = ProcessInfo.processInfo.environment["KPROBESIM_SEED"], let seed = UInt64(text) { return [seed] }
-        return (1...48).map { UInt64($0) &* 0x9E37_79B9 }
+        let count = Int(ProcessInfo.processInfo.environment["KPROBESIM_SEEDS"] ?? "") ?? 48
+        return (1...count).map { UInt64($0) &* 0x9E37_79B9 }
     }()
 
     /// Counts how often execution reaches `address` in an unprobed call, by single-stepping every instruction
@@ -85,6 +87,13 @@ struct KprobePropertyTests {
         let behaviour = Behaviour.allCases[Int(random.next() % UInt64(Behaviour.allCases.count))]
         var context = "seed \(seed): \(arch) \(profile) \(variant) \(c) \(behaviour)"
 
+        // Cases too long to single-step cheaply are left to the corpus tests (the nested behaviour runs the whole
+        // function again on every hit, so it must stay well inside the budget even when hit on every loop pass).
+        let (sizing, _) = try Self.machine(arch, file: c.file, variant: variant)
+        _ = try sizing.call(c.function, arguments: c.arguments)
+        let length = sizing.instructionsExecuted
+        guard length <= 20_000, behaviour != .nestedCall || length * length <= 2_000_000 else { return }
+
         // Unprobed run with an independent reach count.
         let (plain, plainObject) = try Self.machine(arch, file: c.file, variant: variant)
         let candidates = try Self.boundaries(plain, c.function)
@@ -136,7 +145,8 @@ struct KprobePropertyTests {
         // once per outer hit (missed), as many times as the unprobed call does.
         let hits = probes[0].nhit
         let missed = probes[0].nmissed
-        let nestedReach = behaviour == .nestedCall ? UInt64(reached) * hits : 0
+        // On an x86_64 ftrace site a nested hit is dropped by ftrace's recursion lock, not counted as missed.
+        let nestedReach = behaviour == .nestedCall && !probes[0].isFtrace ? UInt64(reached) * hits : 0
         #expect(hits + missed == UInt64(reached) + nestedReach, "\(context): hits \(hits) + missed \(missed), reached \(reached)")
 
         // Order: the ledger's handler events alternate pre → (step|emulate|simulate) → post per hit. A missed

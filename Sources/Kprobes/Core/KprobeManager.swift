@@ -22,11 +22,14 @@ public final class KprobeManager: TrapHandler {
     let slots: InstructionSlots
     /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
     @exclusivity(unchecked) public internal(set) var trampoline: UInt64?
+    /// x86_64 kprobes on ftrace (fentry) sites; nil on arm64, which 6.1 builds without KPROBES_ON_FTRACE.
+    let ftrace: FtraceSites?
 
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
         self.profile = profile
         self.ledger = machine.ledger
+        ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
@@ -44,6 +47,9 @@ public final class KprobeManager: TrapHandler {
     }
 
     public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        if trap.kind == .breakpoint, let ftrace, trap.address == ftrace.trampoline {
+            return ftraceTrampoline(cpu: cpu, ftrace: ftrace)
+        }
         if let trampoline, trap.kind == .breakpoint, let frame = arch.kretprobeFrame(trap, cpu: cpu, trampoline: trampoline) {
             return kretprobeReturn(cpu: cpu, frame: frame)
         }
@@ -73,13 +79,16 @@ public final class KprobeManager: TrapHandler {
         if onEntry { p.flags.insert(.onFunctionEntry) }
         p.nmissed = 0
         try checkAddressSafe(address)
+        // check_ftrace_location: exactly on a fentry site, an x86_64 probe is implemented through ftrace.
+        if ftrace != nil && machine.ftraceLocations.contains(address) { p.flags.insert(.ftrace) }
 
         if let existing = table.get(address) {
             try registerAggregate(existing, adding: p, at: address)
             record(nil, .registered(address: address, symbol: machine.symbols.format(address)))
             return
         }
-        try arch.prepare(p)
+        // arch_prepare_kprobe_ftrace: no slot, nothing to copy.
+        if !p.isFtrace { try arch.prepare(p) }
         table.insert(p, at: address)
         p.registered = true
         if !allDisarmed && !p.isDisabled {
@@ -295,12 +304,65 @@ public final class KprobeManager: TrapHandler {
         return out
     }
 
+    // MARK: kprobes on ftrace (x86_64)
+
+    /// The ftrace trampoline's trap: pop the call's return address (the registers are then as at function entry,
+    /// with `ip` = that return address, as ftrace_regs_caller presents them) and run the kprobe ftrace handler;
+    /// execution continues at whatever `ip` is afterwards, as the trampoline's return would.
+    private func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
+        let regs = PtRegs(cpu: cpu, machine: machine)
+        guard let callReturn = try? machine.memory.read64(regs.sp) else { return .notHandled }
+        regs.sp &+= 8
+        regs.ip = callReturn
+        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, regs: regs, cpu: cpu, ftrace: ftrace)
+        return .handled
+    }
+
+    /// kernel: arch/x86/kernel/kprobes/ftrace.c kprobe_ftrace_handler (6.1). A hit while another kprobe runs is
+    /// missed; a recursive entry into ftrace (a handler reaching another ftrace site) is dropped by
+    /// ftrace_test_recursion_trylock without counting anything.
+    private func kprobeFtraceHandler(site: UInt64, regs: PtRegs, cpu: CPU, ftrace: FtraceSites) {
+        guard !ftrace.recursion[cpu.id] else { return }
+        ftrace.recursion[cpu.id] = true
+        defer { ftrace.recursion[cpu.id] = false }
+        guard let p = get(site), !p.isDisabled else { return }
+        let kcb = controlBlock(cpu)
+        if kcb.current != nil {
+            incrementMissed(p, cpu: cpu)
+            return
+        }
+        let originalIP = regs.ip
+        // "Kprobe handler expects regs->ip = ip + 1 as breakpoint hit".
+        regs.ip = site + 1
+        record(cpu, .trap(address: site, ip: regs.ip))
+        kcb.current = p
+        setStatus(kcb, .hitActive, cpu: cpu)
+        if runPreHandler(p, cpu: cpu) == 0 {
+            // Emulate the single step of the 5-byte NOP, then recover the ip.
+            regs.ip = site + FtraceSites.mcountInsnSize
+            record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: regs.ip))
+            if hasPostHandler(p) {
+                setStatus(kcb, .hitSSDone, cpu: cpu)
+                runPostHandler(p, cpu: cpu)
+            }
+            regs.ip = originalIP
+        }
+        // A non-zero return keeps the ip the pre_handler set (IPMODIFY).
+        kcb.current = nil
+        kcb.status = .idle
+    }
+
     // MARK: Arming (the same on both architectures: only the breakpoint bytes differ)
 
     /// `arch_arm_kprobe`: the breakpoint (x86 `cc`, arm64 `BRK #0x004`) written over the instruction through the
     /// text-poke path; the original bytes are already in `opcode`.
     func arm(_ p: Kprobe) throws(Errno) {
         guard let address = p.address else { throw .EINVAL }
+        if p.isFtrace, let ftrace {
+            // arm_kprobe_ftrace: attach the kprobe ftrace ops to this site.
+            try ftrace.attach(address, blacklist: &blacklist)
+            return
+        }
         do { try machine.pokeText(address, bytes: arch.breakpoint) } catch { throw .EINVAL }
         record(nil, .armed(address: address, opcode: p.opcode, breakpoint: arch.breakpoint))
     }
@@ -308,6 +370,10 @@ public final class KprobeManager: TrapHandler {
     /// `arch_disarm_kprobe`: the saved original written back.
     func disarm(_ p: Kprobe) {
         guard let address = p.address else { return }
+        if p.isFtrace, let ftrace {
+            ftrace.detach(address)
+            return
+        }
         try? machine.pokeText(address, bytes: p.opcode)
         record(nil, .disarmed(address: address, restored: p.opcode))
     }

@@ -69,7 +69,12 @@ final class X86KprobeArch: KprobeArch {
             bytes += byte
         }
         guard !bytes.isEmpty else { return nil }
-        if let probe = manager.get(address), let first = probe.opcode.first { bytes[0] = first }
+        // __recover_probed_insn: an ftrace site is known to hold the ideal 5-byte NOP, whatever it holds now.
+        if machine.ftraceLocations.contains(address) {
+            for (i, byte) in FtraceSites.nop5.enumerated() where i < bytes.count { bytes[i] = byte }
+        } else if let probe = manager.get(address), let first = probe.opcode.first {
+            bytes[0] = first
+        }
         return bytes
     }
 
