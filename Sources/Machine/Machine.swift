@@ -40,6 +40,9 @@ public final class Machine {
     static let hostFunctionSlot: UInt64 = 16
     private var hostFunctions: [HostFunction] = []
     private var taskObservers: [TaskObserver] = []
+    /// Delayed work (`schedule_delayed_work`): actions due at a simulated cycle of CPU 0, run by the scheduler
+    /// between slices, earliest first.
+    private var delayedWork: [(due: UInt64, action: () -> Void)] = []
 
     public static let heapBase: UInt64 = 0xffff_9000_0000_0000
     public static let perCPUBase: UInt64 = 0xffff_a000_0000_0000
@@ -218,6 +221,20 @@ public final class Machine {
         return task
     }
 
+    /// Runs `action` once CPU 0's clock has advanced by `cycles` (checked between scheduler slices).
+    public func scheduleDelayedWork(after cycles: UInt64, _ action: @escaping () -> Void) {
+        delayedWork.append((cpus[0].cycles &+ cycles, action))
+        delayedWork.sort { $0.due < $1.due }
+    }
+
+    /// Runs every delayed work item that is due.
+    public func runDueWork() {
+        while let first = delayedWork.first, first.due <= cpus[0].cycles {
+            delayedWork.removeFirst()
+            first.action()
+        }
+    }
+
     /// Registers an observer told when each task is reaped (held strongly; observers live as long as the machine).
     public func addTaskObserver(_ observer: TaskObserver) {
         taskObservers.append(observer)
@@ -283,6 +300,7 @@ public final class Machine {
             for task in tasks {
                 if case .sleeping(let until) = task.state, cpus.contains(where: { $0.cycles >= until }) { wake(task) }
             }
+            if !delayedWork.isEmpty { runDueWork() }
         }
     }
 

@@ -73,6 +73,7 @@ struct KprobeLegacyProfileTests {
     @Test("the debian-6.1 profile never boosts (CONFIG_PREEMPTION): the same probe takes two traps per hit")
     func noBoostOnPreemptible() throws {
         let lab = try KprobeLab(.x86_64)
+        lab.kprobes.optimizationEnabled = false // debug.kprobes-optimization = 0: the int3 path alone
         let probe = Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in 0 })
         try lab.kprobes.register(probe)
         lab.machine.ledger.isRecording = true

@@ -17,7 +17,8 @@ import TestSupport
 /// `KPROBESIM_SEEDS=<count>`.
 @Suite("kprobes: property test over seeded random scenarios")
 struct KprobePropertyTests {
-    enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall }
+    /// `optimized`: pre only, with the x86_64 optimizer run at once (the jump and the detour, where allowed).
+    enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall, optimized }
 
     static let seeds: [UInt64] = {
         if let text = ProcessInfo.processInfo.environment["KPROBESIM_SEED"], let seed = UInt64(text) { return [seed] }
@@ -122,7 +123,7 @@ struct KprobePropertyTests {
                 log.append("pre")
                 if behaviour == .nestedCall { _ = try? ctx.call(functionAddress, arguments: nestedArguments) }
                 return 0
-            }, postHandler: behaviour == .preOnly ? nil : { _ in log.append("post") })
+            }, postHandler: behaviour == .preOnly || behaviour == .optimized ? nil : { _ in log.append("post") })
         }
         let probes = behaviour == .aggregatedPair ? [make(), make()] : [make()]
         do {
@@ -131,6 +132,10 @@ struct KprobePropertyTests {
             // Refused (e.g. an exclusive or a trap instruction): nothing may have changed.
             #expect(try Self.run(probed, c, object: probedObject).result == c.expected, "\(context): refused probe left code changed")
             return
+        }
+        if behaviour == .optimized {
+            kprobes.runOptimizer()
+            if probes[0].isOptimized { #expect(try probed.memory.kernelRead(address, count: 1) == [0xe9], "\(context): jump") }
         }
         probed.ledger.isRecording = true
         let result = try Self.run(probed, c, object: probedObject)
@@ -155,6 +160,7 @@ struct KprobePropertyTests {
         for event in probed.ledger.events(of: KprobeEvent.self) {
             switch event {
             case .preHandler: steps.append("pre")
+            case .optimizedCallback: steps += ["pre", "step"] // the detour runs the copies after the callback
             case .slotStep, .emulated, .simulated:
                 if steps.last == "missed" { steps.removeLast() } else { steps.append("step") }
             case .postHandler: steps.append("post")
@@ -162,7 +168,8 @@ struct KprobePropertyTests {
             default: break
             }
         }
-        let perHit = (probes.count == 2 ? ["pre", "pre"] : ["pre"]) + ["step"] + (behaviour == .preOnly ? [] : Array(repeating: "post", count: probes.count))
+        let noPost = behaviour == .preOnly || behaviour == .optimized
+        let perHit = (probes.count == 2 ? ["pre", "pre"] : ["pre"]) + ["step"] + (noPost ? [] : Array(repeating: "post", count: probes.count))
         #expect(steps == Array(repeating: perHit, count: Int(hits)).flatMap { $0 }, "\(context): handler order")
         #expect(log.filter { $0 == "pre" }.count == Int(hits) * probes.count, "\(context)")
     }

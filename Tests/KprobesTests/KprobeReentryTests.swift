@@ -62,6 +62,7 @@ struct KprobeReentryTests {
           arguments: [Architecture.x86_64, .arm64])
     func hitInReenter(architecture: Architecture) throws {
         let lab = try KprobeLab(architecture)
+        lab.kprobes.optimizationEnabled = false // keep the handler-less probes on the int3 path
         let first = Kprobe(symbolName: "sum_to", offset: Self.site(architecture))
         try lab.kprobes.register(first)
         // The outer probe's handler runs sum_squares_while, whose first instruction (x86 `xor %ecx,%ecx`, arm64

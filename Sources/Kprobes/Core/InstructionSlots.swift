@@ -6,12 +6,15 @@ import Machine
 /// kernel: kernel/kprobes.c __get_insn_slot, __free_insn_slot; arch/x86/include/asm/insn.h MAX_INSN_SIZE.
 final class InstructionSlots {
     let slotSize: Int
+    /// The kallsyms name of the pages (`kprobe_insn_page`, `kprobe_optinsn_page`).
+    let pageName: String
     private var pages: [(base: UInt64, used: [Bool])] = []
     private unowned let machine: Machine
 
-    init(machine: Machine, slotSize: Int) {
+    init(machine: Machine, slotSize: Int, pageName: String = "kprobe_insn_page") {
         self.machine = machine
         self.slotSize = slotSize
+        self.pageName = pageName
     }
 
     var slotsPerPage: Int { Int(Memory.pageSize) / slotSize }
@@ -25,7 +28,7 @@ final class InstructionSlots {
             }
         }
         let base = machine.allocateText(size: Memory.pageSize)
-        machine.symbols.add(Symbol(name: "kprobe_insn_page", address: base, size: Memory.pageSize, type: "t",
+        machine.symbols.add(Symbol(name: pageName, address: base, size: Memory.pageSize, type: "t",
                                   module: KprobeManager.slotModuleName))
         var used = Array(repeating: false, count: slotsPerPage)
         used[0] = true

@@ -38,6 +38,9 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// `KRETPROBE_MAX_DATA_SIZE` (4096): larger `data_size` is -E2BIG. Added in 2023 and taken by the stable
     /// series; nil where no limit exists.
     public var kretprobeMaxDataSize: Int?
+    /// `OPTIMIZE_DELAY` (5 jiffies) in simulated cycles: how long after queueing the optimizer writes the jumps.
+    /// 5 jiffies at HZ=250 (Debian) is 20 ms, 20,000,000 cycles at the cost model's 1 GHz.
+    public var optimizeDelayCycles: UInt64 = 20_000_000
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,

@@ -32,6 +32,8 @@ public final class Kprobe {
     @exclusivity(unchecked) var ainsn = ArchInsn.none
     /// For an aggregator ("aggr" kprobe): its children, newest first. nil for an ordinary probe.
     @exclusivity(unchecked) var children: [Kprobe]?
+    /// x86_64 jump optimization of this entry (the kernel's `optimized_kprobe`), once prepared.
+    @exclusivity(unchecked) var optinsn: X86OptimizedInsn?
     /// The aggregator this probe is a child of, if any. Strong, not `weak`: a weakly referenced object pays for
     /// side-table reference counting on every retain, and probes are retained on every hit. The manager clears it
     /// whenever the aggregator lets the child go, which breaks the cycle (and keeps the aggregator alive until

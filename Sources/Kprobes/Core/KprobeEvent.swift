@@ -29,6 +29,13 @@ public enum KprobeEvent: LedgerEvent, Hashable {
     /// A fault raised by the copied instruction: `kprobe_fault_handler` rewound the IP to the probe address.
     case faultInSlot(address: UInt64, faultAddress: UInt64)
     case bug(address: UInt64, message: String)
+    /// x86 jump optimization: queued (OPTIMIZED set), then the jump written over the site.
+    case optimizeQueued(address: UInt64, detour: UInt64, size: Int)
+    case optimized(address: UInt64, jump: [UInt8])
+    /// Back to an int3 probe: int3 first, then the four saved bytes.
+    case unoptimized(address: UInt64, restored: [UInt8])
+    /// The detour's callback ran the pre_handlers (return values and ip changes are ignored).
+    case optimizedCallback(address: UInt64, ip: UInt64)
     /// kretprobe entry took an instance from the pool.
     case kretprobeTake(address: UInt64, instancesLeft: Int)
     /// kretprobe entry found the instance pool empty (`rp->nmissed`).
@@ -65,6 +72,10 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         case let .statusChange(cpu, from, to): return "cpu\(cpu) kprobe_status \(from) -> \(to)"
         case let .faultInSlot(a, f): return "fault at \(hex(f)) while stepping \(hex(a)): ip rewound to \(hex(a))"
         case let .bug(a, m): return "BUG at \(hex(a)): \(m)"
+        case let .optimizeQueued(a, d, n): return "optimize \(hex(a)) queued: detour \(hex(d)), \(n) bytes relocated"
+        case let .optimized(a, j): return "optimized \(hex(a)): [\(bytes(j))] written over the int3"
+        case let .unoptimized(a, r): return "unoptimized \(hex(a)): int3 back, then [\(bytes(r))]"
+        case let .optimizedCallback(a, ip): return "optimized_callback(\(hex(a))) regs->ip = \(hex(ip))"
         case let .kretprobeTake(a, n): return "kretprobe at \(hex(a)): instance taken, \(n) left"
         case let .kretprobeMissed(a, n): return "kretprobe at \(hex(a)): missed, no free instance (maxactive too low), rp->nmissed=\(n)"
         case .kretprobeDeclined(let a): return "kretprobe at \(hex(a)): entry_handler declined"

@@ -24,12 +24,25 @@ public final class KprobeManager: TrapHandler {
     @exclusivity(unchecked) public internal(set) var trampoline: UInt64?
     /// x86_64 kprobes on ftrace (fentry) sites; nil on arm64, which 6.1 builds without KPROBES_ON_FTRACE.
     let ftrace: FtraceSites?
+    /// x86_64 jump optimization: detour buffers (`kprobe_optinsn_page`), the probe owning each detour, the queue.
+    let optSlots: InstructionSlots?
+    var detours = KprobeTable()
+    var optimizing: [Kprobe] = []
+    var optimizerScheduled = false
+    /// The `debug.kprobes-optimization` sysctl (x86_64): off unoptimizes every probe, on optimizes them again.
+    public var optimizationEnabled = true {
+        didSet {
+            guard optimizationEnabled != oldValue else { return }
+            for entry in table.inListOrder { if optimizationEnabled { tryToOptimize(entry) } else { unoptimize(entry) } }
+        }
+    }
 
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
         self.profile = profile
         self.ledger = machine.ledger
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
+        optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
         controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
@@ -99,6 +112,7 @@ public final class KprobeManager: TrapHandler {
                 throw error
             }
         }
+        tryToOptimize(p)
         record(nil, .registered(address: address, symbol: machine.symbols.format(address)))
     }
 
@@ -151,10 +165,13 @@ public final class KprobeManager: TrapHandler {
             ap = existing
         } else {
             // init_aggr_kprobe: copy address, flags (but not OPTIMIZED), opcode and the prepared instruction.
+            // An optimized first probe goes back to int3 while the aggregate takes its place (re-optimized below).
+            unoptimize(existing)
             ap = Kprobe(address: address)
             ap.flags = existing.flags.subtracting(.optimized)
             ap.opcode = existing.opcode
             ap.ainsn = existing.ainsn
+            ap.optinsn = existing.optinsn
             ap.children = [existing]
             ap.registered = true
             existing.parent = ap
@@ -178,6 +195,8 @@ public final class KprobeManager: TrapHandler {
                 }
             }
         }
+        // add_new_kprobe: a post_handler forces the address back to int3; otherwise it may be optimized.
+        if p.postHandler != nil { unoptimize(ap) } else { tryToOptimize(ap) }
     }
 
     // MARK: Enable, disable, unregister
@@ -220,6 +239,7 @@ public final class KprobeManager: TrapHandler {
                 if p !== entry { p.flags.insert(.disabled) }
                 throw error
             }
+            tryToOptimize(entry)
         }
     }
 
@@ -249,6 +269,7 @@ public final class KprobeManager: TrapHandler {
         entry.children!.removeAll { $0 === p }
         p.parent = nil
         p.registered = false
+        tryToOptimize(entry)
         return true
     }
 
@@ -363,6 +384,8 @@ public final class KprobeManager: TrapHandler {
             try ftrace.attach(address, blacklist: &blacklist)
             return
         }
+        // __arm_kprobe: an optimized probe whose jump covers this address goes back to int3 first.
+        if let covering = optimizedCovering(address) { unoptimize(covering) }
         do { try machine.pokeText(address, bytes: arch.breakpoint) } catch { throw .EINVAL }
         record(nil, .armed(address: address, opcode: p.opcode, breakpoint: arch.breakpoint))
     }
@@ -374,6 +397,7 @@ public final class KprobeManager: TrapHandler {
             ftrace.detach(address)
             return
         }
+        unoptimize(p)
         try? machine.pokeText(address, bytes: p.opcode)
         record(nil, .disarmed(address: address, restored: p.opcode))
     }
@@ -382,6 +406,11 @@ public final class KprobeManager: TrapHandler {
     func remove(_ p: Kprobe) {
         if let slot = p.ainsn.slot { slots.free(slot) }
         p.ainsn = .none
+        if let opt = p.optinsn {
+            optSlots?.free(opt.detour)
+            if detours.get(opt.detour) === p { detours.remove(at: opt.detour) }
+            p.optinsn = nil
+        }
     }
 
     // MARK: Handler dispatch (used by the back ends)

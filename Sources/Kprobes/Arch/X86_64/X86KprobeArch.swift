@@ -19,8 +19,8 @@ final class X86KprobeArch: KprobeArch {
 
     // unowned(unsafe): the manager owns this back end and the machine outlives both; a checked unowned
     // reference cost a refcount round trip on every trap.
-    private unowned(unsafe) let manager: KprobeManager
-    private unowned(unsafe) let machine: Machine
+    unowned(unsafe) let manager: KprobeManager
+    unowned(unsafe) let machine: Machine
     /// The profile, read once: the trap path must not copy it (it holds a String) on every hit.
     private let profile: KernelProfile
     private let trapFlagEra: Bool
@@ -69,6 +69,16 @@ final class X86KprobeArch: KprobeArch {
             bytes += byte
         }
         guard !bytes.isEmpty else { return nil }
+        // __recover_optprobed_insn: bytes under an optimized jump are the int3 probe's opcode and the saved 4.
+        for back in 0..<UInt64(X86KprobeArch.maxOptimizedLength) where back <= address {
+            guard let entry = manager.get(address - back), let opt = entry.optinsn, opt.jumpWritten else { continue }
+            let base = address - back
+            for i in 0..<bytes.count {
+                let at = address + UInt64(i)
+                if at == base, let first = entry.opcode.first { bytes[i] = first }
+                if at > base && at < base + 5 { bytes[i] = opt.copiedInsn[Int(at - base - 1)] }
+            }
+        }
         // __recover_probed_insn: an ftrace site is known to hold the ideal 5-byte NOP, whatever it holds now.
         if machine.ftraceLocations.contains(address) {
             for (i, byte) in FtraceSites.nop5.enumerated() where i < bytes.count { bytes[i] = byte }
@@ -97,21 +107,28 @@ final class X86KprobeArch: KprobeArch {
         return true
     }
 
-    /// kernel: arch_copy_kprobe (+ __copy_instruction, prepare_emulation, prepare_singlestep / prepare_boost).
-    private func copy(_ p: Kprobe, at address: UInt64, into slot: UInt64) throws(Errno) {
+    /// kernel: __copy_instruction — the recovered instruction at `address`, refused if it is someone else's
+    /// int3 or masks exceptions (`mov ss`, `pop ss`), with a RIP-relative displacement re-targeted so the copy
+    /// reaches the same byte when it runs at `real`.
+    func copyInstruction(at address: UInt64, runningAt real: UInt64) throws(Errno) -> (bytes: [UInt8], insn: X86Instruction) {
         guard var buffer = recoveredBytes(at: address), let insn = try? X86Decoder.decode(buffer).get() else {
             throw .EINVAL
         }
-        // __copy_instruction refusals: someone else's int3; `mov ss`/`pop ss` (they mask exceptions).
         guard !insn.isPrimary(X86KprobeArch.int3), !insn.masksExceptions else { throw .EINVAL }
         buffer = Array(buffer[0..<insn.length])
         if let offset = insn.ripDisplacementOffset {
             let target = Int64(bitPattern: address) &+ insn.displacement
-            let newDisplacement = target &- Int64(bitPattern: slot)
+            let newDisplacement = target &- Int64(bitPattern: real)
             guard newDisplacement == Int64(Int32(truncatingIfNeeded: newDisplacement)) else { throw .EINVAL }
             let d = UInt32(bitPattern: Int32(truncatingIfNeeded: newDisplacement))
             for i in 0..<4 { buffer[offset + i] = UInt8(truncatingIfNeeded: d >> (8 * UInt32(i))) }
         }
+        return (buffer, insn)
+    }
+
+    /// kernel: arch_copy_kprobe (+ __copy_instruction, prepare_emulation, prepare_singlestep / prepare_boost).
+    private func copy(_ p: Kprobe, at address: UInt64, into slot: UInt64) throws(Errno) {
+        var (buffer, insn) = try copyInstruction(at: address, runningAt: slot)
         let emulation: X86Emulation?
         switch profile.x86SingleStep {
         case .int3AfterCopy: emulation = try prepareEmulation(insn)
@@ -147,12 +164,26 @@ final class X86KprobeArch: KprobeArch {
         }
     }
 
-    /// kernel: can_boost (the trap-flag era's table and switch, as in the non-preemptible legacy profile).
-    private func canBoost(_ insn: X86Instruction) -> Bool {
+    /// kernel: can_boost. The int3 era (6.x) refuses the CS-override and address-size prefixes and judges group
+    /// opcodes by their ModRM.reg; the trap-flag era used the coarser switch below. In 6.1 (preemptible, so never
+    /// boosting) only jump optimization asks.
+    func canBoost(_ insn: X86Instruction) -> Bool {
         guard insn.isLegacyEncoded else { return false }
         if insn.map == .map0F { return X86KprobeArch.twoByteBoostable[Int(insn.opcode)] }
         guard insn.map == .primary, !insn.prefixes.addressSize else { return false }
         let op = insn.opcode
+        if !trapFlagEra {
+            if insn.prefixes.segment == 0x2E { return false }
+            switch op {
+            case 0x62, 0x70...0x7F, 0x9A, 0xCC...0xCE, 0xD6, 0xD8...0xDF, 0xE0...0xE3, 0xE8, 0xE9, 0xEB, 0xF0...0xF4:
+                return false
+            case 0xC0, 0xC1, 0xD0...0xD3: return insn.reg != 6
+            case 0xF6, 0xF7: return insn.reg != 1
+            case 0xFE: return insn.reg <= 1
+            case 0xFF: return [0, 1, 4].contains(insn.reg)
+            default: return true
+            }
+        }
         switch op & 0xF0 {
         case 0x60: return op != 0x62
         case 0x70: return false
@@ -260,6 +291,10 @@ final class X86KprobeArch: KprobeArch {
             postProcess(current, cpu: cpu, kcb: kcb)
             return .handled
         }
+        // The trap at the start of a detour buffer: a jump-optimized probe was hit.
+        if let entry = manager.detours.get(address), let opt = entry.optinsn, opt.detour == address {
+            return optimizedCallback(entry, opt, cpu: cpu)
+        }
         if profile.x86RecoversVanishedInt3,
            let byte = try? machine.memory.kernelRead(address, count: 1), byte[0] != X86KprobeArch.int3 {
             // The breakpoint was removed right after it was hit: run the original instruction.
@@ -280,8 +315,16 @@ final class X86KprobeArch: KprobeArch {
 
     /// kernel: setup_singlestep (both eras).
     private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
-        guard case .x86(let insn) = p.ainsn else { return }
         let r = cpu.registers
+        // setup_detour_execution: an int3 hit on a probe being optimized runs the detour's copies instead of a
+        // single step (no post_handler: optimized probes have none).
+        if p.isOptimized, let opt = p.optinsn {
+            r[X86KprobeArch.ip] = opt.copies
+            if !reenter { kcb.current = nil }
+            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: opt.copies))
+            return
+        }
+        guard case .x86(let insn) = p.ainsn else { return }
         let boosted = !trapFlagEra ? insn.boostable : insn.boostable && !manager.hasPostHandler(p)
         if !profile.preemptible && boosted {
             // Boost: run the copy directly; its jmp returns to the next instruction. No post_handler, one trap.
@@ -403,6 +446,31 @@ final class X86KprobeArch: KprobeArch {
             }
         }
         return .notHandled
+    }
+
+    // MARK: Jump-optimized probes
+
+    /// kernel: optimized_callback — a hit while another kprobe runs is missed; otherwise every enabled pre_handler
+    /// runs with `ip = addr + 1`, and execution continues in the detour whatever they returned or set.
+    func optimizedCallback(_ entry: Kprobe, _ opt: X86OptimizedInsn, cpu: CPU) -> TrapResult {
+        let r = cpu.registers
+        let kcb = manager.controlBlock(cpu)
+        let address = entry.address ?? 0
+        if !entry.isDisabled {
+            if kcb.current != nil {
+                manager.incrementMissed(entry, cpu: cpu)
+            } else {
+                r[X86KprobeArch.ip] = address + 1
+                manager.record(cpu, .optimizedCallback(address: address, ip: address + 1))
+                kcb.current = entry
+                manager.setStatus(kcb, .hitActive, cpu: cpu)
+                manager.runOptimizedPreHandlers(entry, cpu: cpu)
+                kcb.current = nil
+                kcb.status = .idle
+            }
+        }
+        r[X86KprobeArch.ip] = opt.copies
+        return .handled
     }
 
     // MARK: kretprobes (rethook)
