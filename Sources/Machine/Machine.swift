@@ -28,8 +28,9 @@ public final class Machine {
     /// Checked on every trap instead of `crashed`, whose copy would retain the error's payload each time.
     @exclusivity(unchecked) private var isCrashed = false
 
-    /// The ftrace call sites of loaded code (`ftrace_location()`), filled by the ELF loader.
-    public internal(set) var ftraceLocations: Set<UInt64> = []
+    /// The ftrace call sites of loaded code (`ftrace_location()`), filled by the ELF loader (and by whoever loads a
+    /// kernel-image fragment: `available_filter_functions` names them).
+    public var ftraceLocations: Set<UInt64> = []
 
     /// Instructions executed so far on all CPUs.
     public var instructionsExecuted: UInt64 { cpus.reduce(0) { $0 + $1.instructionsRetired } }
