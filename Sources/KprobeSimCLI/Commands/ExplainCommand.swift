@@ -5,19 +5,23 @@ import Kprobes
 enum ExplainCommand {
     static let help = """
     usage: kprobesim explain --arch x86_64|arm64 [--profile debian-6.1|legacy-5.4]
-                             [--load FILE.o --function FUNC] [--offset N] [--kretprobe] [ARG...]
+                             [--load FILE.o --function FUNC] [--offset N] [--kretprobe] [--optimize]
+                             [--pre-only] [ARG...]
 
     Registers a kprobe (with pre and post handlers) at FUNC+N, shows the instruction bytes before and after
     arming and the slot contents, then calls FUNC with ARGs and prints every step of the first hit with the
     registers each handler sees. Without --load it uses the built-in sum_to (gcc -O2 output), probed at its
     loop body, called with 3. With --kretprobe, a return probe on sum_to called from the built-in sum_caller:
     the return address before and after the swap, the return through the trampoline, the handler's view.
+    --pre-only registers no post_handler (on x86_64 the probe is then queued for jump optimization);
+    --optimize also runs the optimizer before the call, showing the jump and the detour buffer. An object
+    built with ftrace flags (Tests/Fixtures/corpus/x86_64/O2-ftrace) makes entry probes ftrace-based.
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
         let parsed = try ParsedArguments(arguments, command: "explain",
                                          valued: ["--arch", "--profile", "--load", "--function", "--offset"],
-                                         switches: ["--kretprobe"])
+                                         switches: ["--kretprobe", "--optimize", "--pre-only"])
         if parsed.wantsHelp {
             output.write(help + "\n")
             return 0
@@ -51,8 +55,10 @@ enum ExplainCommand {
             output.write(try explanation.render() + "\n")
             return 0
         }
-        let explanation = HitExplanation(machine: machine, profile: profile, function: function, offset: offset,
+        var explanation = HitExplanation(machine: machine, profile: profile, function: function, offset: offset,
                                          arguments: args.isEmpty ? [3] : args)
+        explanation.optimize = parsed.flags.contains("--optimize")
+        explanation.preOnly = parsed.flags.contains("--pre-only") || explanation.optimize
         output.write(try explanation.render() + "\n")
         return 0
     }

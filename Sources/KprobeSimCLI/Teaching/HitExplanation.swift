@@ -10,6 +10,10 @@ struct HitExplanation {
     let function: String
     let offset: UInt64
     let arguments: [UInt64]
+    /// Run the x86_64 jump optimizer before the call (what 5 jiffies later would do).
+    var optimize = false
+    /// Register only a pre_handler (a post_handler keeps x86_64 probes from being jump-optimized).
+    var preOnly = false
 
     func render() throws -> String {
         let arch = machine.architecture
@@ -26,10 +30,18 @@ struct HitExplanation {
 
         var views: [String] = []
         var firstHitDone = false
+        var preCalls = 0
+        /// Where the second hit begins in the ledger (its CPU exception), when only a pre_handler marks hits.
+        var secondHit: Int?
         let probe = Kprobe(symbolName: function, offset: offset, preHandler: { ctx in
-            if !firstHitDone { views.append("pre_handler sees   " + RegisterView.describe(ctx.cpu, arch, symbols: ctx.machine.symbols)) }
+            preCalls += 1
+            if preCalls == 1 { views.append("pre_handler sees   " + RegisterView.describe(ctx.cpu, arch, symbols: ctx.machine.symbols)) }
+            if preCalls == 2 && !firstHitDone {
+                secondHit = ctx.machine.ledger.entries.lastIndex { ($0.event as? MachineEvent).map { if case .trap = $0 { return true } else { return false } } ?? false }
+                ctx.machine.ledger.isRecording = false
+            }
             return 0
-        }, postHandler: { ctx in
+        }, postHandler: preOnly ? nil : { ctx in
             if !firstHitDone {
                 views.append("post_handler sees  " + RegisterView.describe(ctx.cpu, arch, symbols: ctx.machine.symbols))
                 firstHitDone = true
@@ -46,10 +58,20 @@ struct HitExplanation {
         out.append("")
         out.append("2. register_kprobe(): the breakpoint goes into the text, the original is kept")
         out.append("   before:  " + hexBytes(before))
-        out.append("   after:   " + hexBytes(after) + "   (" + (arch == .x86_64
-            ? "int3 = cc over the first byte; opcode = \(hexBytes(probe.opcode)) saved in the kprobe)"
-            : "BRK #0x004 = d4200080; the original word \(hexBytes(probe.opcode)) saved)"))
-        if let slot = probe.slotAddress {
+        let note: String
+        if probe.isFtrace {
+            note = "the fentry NOP became a call; nothing saved, no breakpoint"
+        } else if arch == .x86_64 {
+            note = "int3 = cc over the first byte; opcode = \(hexBytes(probe.opcode)) saved in the kprobe"
+        } else {
+            note = "BRK #0x004 = d4200080; the original word \(hexBytes(probe.opcode)) saved"
+        }
+        out.append("   after:   " + hexBytes(after) + "   (" + note + ")")
+        if probe.isFtrace {
+            out.append("   ftrace-based (the address is the function's fentry site): no int3, no slot; the 5-byte NOP")
+            out.append("   became a call into ftrace_regs_caller, whose handler presents ip = addr + 1 to the pre_handler")
+            out.append("     " + Disassembly.line(machine, at: address))
+        } else if let slot = probe.slotAddress {
             out.append("   slot at 0x\(String(slot, radix: 16)) (\(machine.symbols.formatName(slot))):")
             let copy = Disassembly.instruction(machine, at: slot).0
             out.append("     " + Disassembly.line(machine, at: slot))
@@ -65,6 +87,23 @@ struct HitExplanation {
                 + " inside the first trap, never executed out of line")
         }
 
+        if optimize && probe.isOptimized {
+            kprobes.runOptimizer()
+            if let detour = kprobes.detourAddress(of: probe) {
+                out.append("   kprobe_optimizer (OPTIMIZE_DELAY later): the int3 became a jump to the detour buffer;")
+                out.append("   bytes after the jump's 5 are left as they were (stale, never executed):")
+                out.append("     after:  " + hexBytes(try machine.memory.kernelRead(address, count: before.count)))
+                out.append("     " + Disassembly.line(machine, at: address))
+                out.append("   detour at 0x\(String(detour, radix: 16)): the callback trap, the relocated instructions, the jump back")
+                var at = detour
+                for _ in 0..<6 {
+                    let (bytes, text) = Disassembly.instruction(machine, at: at)
+                    out.append("     " + Disassembly.line(machine, at: at))
+                    at += UInt64(max(1, bytes.count))
+                    if text.hasPrefix("jmp") { break }
+                }
+            }
+        }
         machine.ledger.clear()
         machine.ledger.isRecording = true
         let result = try machine.call(symbol.address, arguments: arguments)
@@ -73,7 +112,7 @@ struct HitExplanation {
         out.append("3. One hit, step by step (\(function)(\(arguments.map { String($0) }.joined(separator: ", "))))")
         var step = 1
         var viewIndex = 0
-        for entry in machine.ledger.entries {
+        for entry in machine.ledger.entries.prefix(secondHit ?? machine.ledger.entries.count) {
             let text: String
             if let event = entry.event as? KprobeEvent {
                 switch event {
@@ -89,7 +128,7 @@ struct HitExplanation {
             step += 1
             if let event = entry.event as? KprobeEvent, viewIndex < views.count {
                 switch event {
-                case .preHandler, .postHandler:
+                case .preHandler, .postHandler, .optimizedCallback:
                     out.append("       " + views[viewIndex])
                     viewIndex += 1
                 default: break

@@ -69,6 +69,9 @@ extension KprobeManager {
         return nil
     }
 
+    /// The detour buffer of an optimized (or queued) probe, for teaching views.
+    public func detourAddress(of p: Kprobe) -> UInt64? { (p.parent ?? p).optinsn?.detour }
+
     /// `opt_pre_handler`: every enabled pre_handler runs; return values are ignored.
     func runOptimizedPreHandlers(_ entry: Kprobe, cpu: CPU) {
         for probe in entry.children ?? [entry] where !probe.isDisabled {
