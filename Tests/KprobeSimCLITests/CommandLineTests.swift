@@ -84,6 +84,35 @@ struct CommandLineTests {
         #expect(run.status == 0)
         #expect(run.output.contains("register_kprobe() = -EILSEQ"))
     }
+
+    @Test("explain --optimize: the int3 becomes e9 to the detour, the copies run there, and the jump comes back")
+    func explainOptimized() {
+        let run = kprobesim("explain", "--arch", "x86_64", "--optimize", "--pre-only")
+        #expect(run.status == 0)
+        // The built-in probe is sum_to+0x13 `add %rax,%rdx` (3 bytes), followed by `add $0x1,%rax` (4 bytes), so
+        // the 5-byte jump covers two instructions and the detour jumps back to 0x13 + 3 + 4 = sum_to+0x1a.
+        #expect(run.output.contains("after:  e9 "))
+        #expect(run.output.contains("<kprobe_optinsn_page>"))
+        #expect(run.output.contains("<sum_to+0x1a>"))
+        // kernel: optimized_callback sets regs->ip = addr + INT3_INSN_SIZE before the pre_handler.
+        #expect(run.output.contains("pre_handler sees   ip=0xffffffff81000014 (sum_to+0x14/"))
+        #expect(!run.output.contains("post_handler"))
+    }
+
+    @Test("explain on an ftrace-built object: the fentry NOP becomes a call, ip is addr+1 then addr+5")
+    func explainFtrace() {
+        let path = Fixtures.url("corpus/x86_64/O2-ftrace/loops.o").path
+        let run = kprobesim("explain", "--arch", "x86_64", "--load", path, "--function", "sum_to", "3")
+        #expect(run.status == 0)
+        // The fentry site is `nopl 0x0(%rax,%rax,1)` = 0f 1f 44 00 00 (objdump of the fixture); armed, it is e8 rel32.
+        #expect(run.output.contains("before:  0f 1f 44 00 00"))
+        #expect(run.output.contains("after:   e8 "))
+        #expect(run.output.contains("<ftrace_regs_caller>"))
+        // kernel: kprobe_ftrace_handler — ip = addr + 1 for the pre_handler, addr + MCOUNT_INSN_SIZE (5) for post.
+        #expect(run.output.contains("pre_handler sees   ip=0xffffffff81000001 (sum_to+0x1/"))
+        #expect(run.output.contains("post_handler sees  ip=0xffffffff81000005 (sum_to+0x5/"))
+        #expect(run.output.contains("sum_to(...) = 6"))
+    }
 }
 
 @Suite("seed scenarios")

@@ -128,7 +128,7 @@ struct HitExplanation {
             step += 1
             if let event = entry.event as? KprobeEvent, viewIndex < views.count {
                 switch event {
-                case .preHandler, .postHandler, .optimizedCallback:
+                case .preHandler, .postHandler:
                     out.append("       " + views[viewIndex])
                     viewIndex += 1
                 default: break

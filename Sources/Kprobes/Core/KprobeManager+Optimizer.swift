@@ -76,7 +76,10 @@ extension KprobeManager {
     func runOptimizedPreHandlers(_ entry: Kprobe, cpu: CPU) {
         for probe in entry.children ?? [entry] where !probe.isDisabled {
             probe.nhit &+= 1
-            if let handler = probe.preHandler { _ = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine)) }
+            if let handler = probe.preHandler {
+                let result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+                record(cpu, .preHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            }
         }
     }
 }
