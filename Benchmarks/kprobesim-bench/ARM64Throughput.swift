@@ -29,7 +29,7 @@ enum ARM64Throughput {
 
     /// Runs the workload and returns the instructions retired and the wall time they took (0 instructions if
     /// the workload could not be set up or did not return).
-    static func measure(_ workload: Workload = standard) -> (instructions: UInt64, seconds: Double) {
+    static func measure(_ workload: Workload = standard) -> (count: UInt64, seconds: Double) {
         let core = ARM64Core()
         let machine = Machine(core: core, cpuCount: 1)
         let cpu = machine.cpus[0]

@@ -77,8 +77,53 @@ enum KprobeCases {
         }
     }
 
+    /// A corpus object loaded into a fresh one-CPU machine (nil when the fixture is missing).
+    static func corpusMachine(_ arch: Architecture, variant: String, file: String) -> Machine? {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Tests/Fixtures/corpus/\(arch.rawValue)/\(variant)/\(file).o").standardized
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        let m = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+        m.instructionBudget = .max
+        guard (try? ELFLoader.load(bytes: [UInt8](data), name: "\(file).o", into: m, module: file)) != nil else { return nil }
+        return m
+    }
+
+    /// x86_64 only (the 6.1 arm64 kernel has neither): the same pre-only probe as an int3 probe and jump-optimized,
+    /// in the loop body; and a function-entry probe as int3 (plain object) and ftrace-based (object built with
+    /// -mfentry -mrecord-mcount -mnop-mcount), hit once per call of the recursive `fib_rec`.
+    static func registerX86Paths(_ harness: inout Harness) {
+        let plain = setup(.x86_64)
+        let int3 = setup(.x86_64)
+        int3.kprobes.optimizationEnabled = false
+        try? int3.kprobes.register(Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in 0 }))
+        let optimized = setup(.x86_64)
+        let jump = Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in 0 })
+        try? optimized.kprobes.register(jump)
+        optimized.kprobes.runOptimizer()
+        harness.added("kprobe x86_64 int3 hit, empty pre only", baseline: { run(plain) }, variant: { run(int3) },
+                      eventsPerRun: Int(iterations), note: "optimization off")
+        harness.added("kprobe x86_64 optimized hit, empty pre only", baseline: { run(plain) }, variant: { run(optimized) },
+                      eventsPerRun: Int(iterations), note: jump.isOptimized ? "jmp to detour" : "NOT optimized")
+
+        for (label, variant) in [("int3", "O2"), ("ftrace-based", "O2-ftrace")] {
+            guard let unprobed = corpusMachine(.x86_64, variant: variant, file: "recursion"),
+                  let probed = corpusMachine(.x86_64, variant: variant, file: "recursion") else { continue }
+            let kprobes = KprobeManager(machine: probed)
+            let entry = Kprobe(symbolName: "fib_rec", preHandler: { _ in 0 }, postHandler: { _ in })
+            try? kprobes.register(entry)
+            _ = try? probed.call("fib_rec", arguments: [18])
+            let calls = Int(entry.nhit)
+            harness.added("kprobe x86_64 \(label) entry hit, empty pre+post", baseline: {
+                _ = try? unprobed.call("fib_rec", arguments: [18]); return 1
+            }, variant: {
+                _ = try? probed.call("fib_rec", arguments: [18]); return 1
+            }, eventsPerRun: calls, note: "fib_rec(18), \(calls) calls; " + (entry.isFtrace ? "fentry call" : "int3 on the first instruction"))
+        }
+    }
+
     static func register(_ harness: inout Harness) {
         registerKretprobes(&harness)
+        registerX86Paths(&harness)
         for arch in Architecture.allCases {
             let stepOffset: UInt64 = arch == .x86_64 ? 0x13 : 0x20
             let branchOffset: UInt64 = arch == .x86_64 ? 0x1d : 0x2c

@@ -23,7 +23,7 @@ enum X86_64Throughput {
 
     /// Loads `code` as kernel text, calls it with `arguments` and runs it to its return; reports the instructions
     /// executed and the wall-clock seconds the run took.
-    static func measure(code: [UInt8], arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+    static func measure(code: [UInt8], arguments: [UInt64]) -> (count: UInt64, seconds: Double) {
         let machine = Machine(core: X86Core(), cpuCount: 1)
         let text = machine.allocateText(size: UInt64(code.count))
         guard (try? machine.memory.kernelWrite(text, bytes: code)) != nil else { return (0, 0) }
@@ -31,20 +31,20 @@ enum X86_64Throughput {
     }
 
     /// Assembles `source` (AT&T, see `X86Assembler`) and measures a call of it.
-    static func measure(assembly source: String, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+    static func measure(assembly source: String, arguments: [UInt64]) -> (count: UInt64, seconds: Double) {
         guard case .success(let output) = X86Assembler.assemble(source) else { return (0, 0) }
         return measure(code: output.bytes, arguments: arguments)
     }
 
     /// Loads a relocatable object (e.g. the corpus's `x86_64/O2/loops.o`) and measures a call of `function`.
-    static func measure(object: [UInt8], function: String, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+    static func measure(object: [UInt8], function: String, arguments: [UInt64]) -> (count: UInt64, seconds: Double) {
         let machine = Machine(core: X86Core(), cpuCount: 1)
         guard let loaded = try? ELFLoader.load(bytes: object, name: function, into: machine),
               let symbol = loaded.symbol(named: function) else { return (0, 0) }
         return run(machine, function: symbol.address, arguments: arguments)
     }
 
-    private static func run(_ machine: Machine, function: UInt64, arguments: [UInt64]) -> (instructions: UInt64, seconds: Double) {
+    private static func run(_ machine: Machine, function: UInt64, arguments: [UInt64]) -> (count: UInt64, seconds: Double) {
         let core = machine.core
         let stack = machine.allocate(size: 0x4000)
         let cpu = machine.cpus[0]

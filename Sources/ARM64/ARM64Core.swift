@@ -12,7 +12,9 @@ public final class ARM64Core: InstructionCore {
     public let pcIndex = ARM64PtRegs.pc
     public let spIndex = ARM64PtRegs.sp
     let cache = ARM64DecodeCache()
-    private weak var machine: Machine?
+    /// The machine owns its core. `unowned`, not `weak`: a weak reference gives the machine a side table, which
+    /// makes every retain and release of it (several per trap) take the slow atomic path.
+    private unowned var machine: Machine?
 
     public init() {}
 

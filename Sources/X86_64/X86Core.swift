@@ -22,7 +22,9 @@ public final class X86Core: InstructionCore {
     public let ptRegsWords = X86PtRegs.count
     public let pcIndex = X86PtRegs.ip
     public let spIndex = X86PtRegs.sp
-    private weak var machine: Machine?
+    /// The machine owns its core. `unowned`, not `weak`: a weak reference gives the machine a side table, which
+    /// makes every retain and release of it (several per trap) take the slow atomic path.
+    private unowned var machine: Machine?
     private let cache = X86DecodeCache()
 
     public init() {}
