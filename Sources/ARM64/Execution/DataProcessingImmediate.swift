@@ -2,15 +2,7 @@
 extension ARM64Executor {
     @inline(__always)
     mutating func addSubImmediate(_ i: ARM64Instruction) {
-        let a = x[Int(i.rn)]
-        let (b, carry) = i.subtract ? (~i.immediate, UInt64(1)) : (i.immediate, UInt64(0))
-        if i.setsFlags {
-            let (result, flags) = ARM64Executor.addWithCarry(a, b, carry, i.is64)
-            nzcv = flags
-            write(i.rd, result, i.is64)
-        } else {
-            write(i.rd, a &+ b &+ carry, i.is64)
-        }
+        addSub(i, x[Int(i.rn)], i.immediate)
     }
 
     @inline(__always)

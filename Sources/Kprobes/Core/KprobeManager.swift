@@ -443,6 +443,19 @@ public final class KprobeManager: TrapHandler {
         return children.contains { $0.postHandler != nil }
     }
 
+    /// The end of a hit after the step or emulation, shared by both back ends: a reentered probe restores the
+    /// outer one; otherwise SSDONE, the post_handlers, and no current kprobe.
+    /// kernel: arch/x86/kernel/kprobes/core.c kprobe_post_process, arch/arm64/kernel/probes/kprobes.c post_kprobe_handler
+    func finishHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
+        if kcb.status == .reenter {
+            kcb.restorePrevious()
+            return
+        }
+        setStatus(kcb, .hitSSDone, cpu: cpu)
+        runPostHandler(p, cpu: cpu)
+        kcb.current = nil
+    }
+
     /// Calls the post_handler of `p`, or every enabled child's. kernel: aggr_post_handler.
     @inline(__always)
     func runPostHandler(_ p: Kprobe, cpu: CPU) {

@@ -235,13 +235,7 @@ final class ARM64KprobeArch: KprobeArch {
             r[ARM64KprobeArch.pcSlot] = insn.restore
             manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: insn.restore))
         }
-        if kcb.status == .reenter {
-            kcb.restorePrevious()
-            return
-        }
-        manager.setStatus(kcb, .hitSSDone, cpu: cpu)
-        manager.runPostHandler(p, cpu: cpu)
-        kcb.current = nil
+        manager.finishHit(p, cpu: cpu, kcb: kcb)
     }
 
     /// kernel: kprobe_fault_handler — a fault raised by the copy in the slot: back to the probe address, state

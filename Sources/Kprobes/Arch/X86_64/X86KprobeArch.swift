@@ -288,7 +288,7 @@ final class X86KprobeArch: KprobeArch {
            insn.slot < r[X86KprobeArch.ip], r[X86KprobeArch.ip] < insn.slot + UInt64(X86KprobeArch.maxInsnSize) {
             // The int3 after the copy: back to original coordinates, then post-process.
             resumeSingleStep(current, insn, cpu: cpu, kcb: kcb)
-            postProcess(current, cpu: cpu, kcb: kcb)
+            manager.finishHit(current, cpu: cpu, kcb: kcb)
             return .handled
         }
         // The trap at the start of a detour buffer: a jump-optimized probe was hit.
@@ -345,7 +345,7 @@ final class X86KprobeArch: KprobeArch {
             if let emulation = insn.emulation {
                 emulate(emulation, insn, cpu: cpu)
                 manager.record(cpu, .emulated(address: p.address ?? 0, instruction: emulation.name, resumeAt: r[X86KprobeArch.ip]))
-                postProcess(p, cpu: cpu, kcb: kcb)
+                manager.finishHit(p, cpu: cpu, kcb: kcb)
                 return
             }
             r[X86KprobeArch.flags] &= ~X86KprobeArch.flagIF
@@ -365,17 +365,6 @@ final class X86KprobeArch: KprobeArch {
         r[X86KprobeArch.flags] |= kcb.savedFlags
         r[X86KprobeArch.ip] = r[X86KprobeArch.ip] &+ ((p.address ?? 0) &- insn.slot) &- 1
         manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: r[X86KprobeArch.ip]))
-    }
-
-    /// kernel: kprobe_post_process.
-    private func postProcess(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
-        if kcb.status == .reenter {
-            kcb.restorePrevious()
-            return
-        }
-        manager.setStatus(kcb, .hitSSDone, cpu: cpu)
-        manager.runPostHandler(p, cpu: cpu)
-        kcb.current = nil
     }
 
     /// kernel: kprobe_debug_handler + resume_execution (trap-flag era): fix the IP and the return address for the
