@@ -29,7 +29,9 @@ extension KprobeManager {
         record(nil, .optimizeQueued(address: address, detour: opt.detour, size: opt.size))
         if !optimizerScheduled {
             optimizerScheduled = true
-            machine.scheduleDelayedWork(after: profile.optimizeDelayCycles) { [weak self] in self?.runOptimizer() }
+            // `unowned`: the machine holds this manager (trap table, task observers) as long as it holds the work.
+            // A `weak` capture would give the manager a side table and slow every retain of it on the trap path.
+            machine.scheduleDelayedWork(after: profile.optimizeDelayCycles) { [unowned self] in self.runOptimizer() }
         }
     }
 
@@ -73,13 +75,19 @@ extension KprobeManager {
     public func detourAddress(of p: Kprobe) -> UInt64? { (p.parent ?? p).optinsn?.detour }
 
     /// `opt_pre_handler`: every enabled pre_handler runs; return values are ignored.
+    /// kernel: arch/x86/kernel/kprobes/opt.c optimized_callback, kernel/kprobes.c opt_pre_handler
     func runOptimizedPreHandlers(_ entry: Kprobe, cpu: CPU) {
-        for probe in entry.children ?? [entry] where !probe.isDisabled {
-            probe.nhit &+= 1
-            if let handler = probe.preHandler {
-                let result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
-                record(cpu, .preHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
-            }
+        guard let children = entry.children else {
+            callOptimizedPre(entry, cpu: cpu)
+            return
         }
+        for child in children where !child.isDisabled { callOptimizedPre(child, cpu: cpu) }
+    }
+
+    private func callOptimizedPre(_ probe: Kprobe, cpu: CPU) {
+        probe.nhit &+= 1
+        guard let handler = probe.preHandler else { return }
+        let result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+        record(cpu, .preHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
     }
 }
