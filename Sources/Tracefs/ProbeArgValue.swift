@@ -19,7 +19,8 @@ public enum ProbeArgValue: Sendable, Hashable {
         }
     }
 
-    /// The value as the trace line prints it for `type`; `symbols` resolves `symbol` values (`%pS`).
+    /// The value as the trace line prints it for `type` (`.string` values for string types, `.scalar` for the
+    /// others); `symbols` resolves `symbol` values (`%pS`).
     /// kernel: kernel/trace/trace_probe.c DEFINE_BASIC_PRINT_TYPE_FUNC, PRINT_TYPE_FUNC_NAME(string) (a
     /// zero-length string prints FAULT_STRING `(fault)`), PRINT_TYPE_FUNC_NAME(symbol); print_probe_args
     /// (arrays as `{v,v}`).
@@ -37,7 +38,7 @@ public enum ProbeArgValue: Sendable, Hashable {
             case .s8, .s16, .s32, .s64: return String(Int64(bitPattern: value << (64 - width)) >> (64 - width))
             case .x8, .x16, .x32, .x64: return "0x" + String(value, radix: 16)
             case .symbol: return symbols.format(value)
-            case .string, .ustring: return "(fault)"
+            case .string, .ustring: preconditionFailure("a \(type) field holds .string values")
             }
         }
     }

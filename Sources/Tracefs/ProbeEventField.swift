@@ -15,4 +15,8 @@ public struct ProbeEventField: Sendable, Hashable {
     /// Bytes the field takes in the record (size × count for arrays).
     /// kernel: kernel/trace/trace_probe.c traceprobe_define_arg_fields
     public var size: Int { type.size * (count ?? 1) }
+
+    /// The field's type as defined for the event: the fetch type's format type, with `[N]` appended for arrays
+    /// (kernel: trace_probe.c traceprobe_parse_probe_arg_body, `parg->fmt = "%s[%d]"`).
+    public var formatType: String { count.map { "\(type.formatType)[\($0)]" } ?? type.formatType }
 }

@@ -64,10 +64,15 @@ public struct ProbeEventFormat: Sendable, Hashable {
         return format
     }
 
-    /// The whole `format` file. Arrays show as `TYPE NAME[N]` (f_show splits the `TYPE[N]` field type at `[`).
+    /// The whole `format` file. A field type with a `[` that is not a `__data_loc` shows as `TYPE NAME[N]`
+    /// (f_show's array_descriptor), so `u8[8]` prints as `u8 fnb[8]` but `__data_loc char[][2]` stays whole.
     public var text: String {
         func line(_ type: String, _ name: String, _ offset: Int, _ size: Int, _ signed: Bool) -> String {
-            "\tfield:\(type) \(name);\toffset:\(offset);\tsize:\(size);\tsigned:\(signed ? 1 : 0);\n"
+            var declaration = "\(type) \(name)"
+            if !type.hasPrefix("__data_loc"), let bracket = type.firstIndex(of: "[") {
+                declaration = "\(type[..<bracket]) \(name)\(type[bracket...])"
+            }
+            return "\tfield:\(declaration);\toffset:\(offset);\tsize:\(size);\tsigned:\(signed ? 1 : 0);\n"
         }
         var text = "name: \(name)\nID: \(id)\nformat:\n"
         for common in Self.commonFields {
@@ -78,8 +83,7 @@ public struct ProbeEventFormat: Sendable, Hashable {
             text += line("unsigned long", probeField, 8 + 8 * index, 8, false)
         }
         for (field, offset) in zip(fields, fieldOffsets) {
-            let name = field.count.map { "\(field.name)[\($0)]" } ?? field.name
-            text += line(field.type.formatType, name, offset, field.size, field.type.isSigned)
+            text += line(field.formatType, field.name, offset, field.size, field.type.isSigned)
         }
         text += "\nprint fmt: \(printFormat)\n"
         return text

@@ -18,6 +18,8 @@ public struct ProbeEventRecord: Sendable, Hashable {
 
     public init(event: ProbeEventFormat, context: TraceEntryContext, location: Location, values: [ProbeArgValue]) {
         precondition(values.count == event.fields.count, "one value per probe event field")
+        if case .kretprobe = location { precondition(event.isReturn, "a kretprobe record of a kprobe event") }
+        else { precondition(!event.isReturn, "a kprobe record of a kretprobe event") }
         self.event = event
         self.context = context
         self.location = location

@@ -38,13 +38,16 @@ import Testing
     }
 
     /// Arrays (not in the capture): kernel trace_probe.c __set_print_fmt expands `{fmt,fmt}` and `REC->NAME[i]`;
-    /// f_show prints the `u8[2]` field type as `u8 NAME[2]`; the size is 1 × 2.
+    /// f_show prints the `u8[2]` field type as `u8 NAME[2]` but leaves `__data_loc char[][2]` whole; the size is
+    /// element size × count.
     @Test func arrayFieldAndPrintFormat() {
         let format = ProbeEventFormat(name: "arr", id: 7, isReturn: false,
                                       fields: [ProbeEventField(name: "fnb", type: .u8, count: 2),
-                                               ProbeEventField(name: "s", type: .string)])
+                                               ProbeEventField(name: "s", type: .string),
+                                               ProbeEventField(name: "ss", type: .string, count: 2)])
         #expect(format.text.contains("\tfield:u8 fnb[2];\toffset:16;\tsize:2;\tsigned:0;\n"))
         #expect(format.text.contains("\tfield:__data_loc char[] s;\toffset:18;\tsize:4;\tsigned:1;\n"))
-        #expect(format.printFormat == #""(%lx) fnb={%u,%u} s=\"%s\"", REC->__probe_ip, REC->fnb[0], REC->fnb[1], __get_str(s)"#)
+        #expect(format.text.contains("\tfield:__data_loc char[][2] ss;\toffset:22;\tsize:8;\tsigned:1;\n"))
+        #expect(format.printFormat == #""(%lx) fnb={%u,%u} s=\"%s\" ss={\"%s\",\"%s\"}", REC->__probe_ip, REC->fnb[0], REC->fnb[1], __get_str(s), __get_str(ss[0]), __get_str(ss[1])"#)
     }
 }
