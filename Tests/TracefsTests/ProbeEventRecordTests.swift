@@ -23,7 +23,9 @@ import Testing
                                      ("__x64_sys_openat", 0xffff_ffff_8136_5000, 0xa0),
                                      ("path_openat", 0xffff_ffff_8137_0000, 0x1260)]) }
     static let x86Trampoline: UInt64 = 0xffff_ffff_8100_1000
-    static var arm64Symbols: SymbolTable { symbols([("do_sys_openat2", 0xffff_8000_083a_8ba0, 0x190)]) }
+    static var arm64Symbols: SymbolTable {
+        symbols([("do_sys_openat2", 0xffff_8000_083a_8ba0, 0x190), ("__arm64_sys_openat", 0xffff_8000_083a_9000, 0xbc)])
+    }
 
     static func x86Line(_ event: ProbeEventFormat, _ comm: String, _ pid: Int32, _ microseconds: UInt64,
                         _ location: ProbeEventRecord.Location, _ values: [ProbeArgValue],
@@ -115,6 +117,37 @@ import Testing
         let expected = "             cat-265     [000] d....     8.069928: o8: (do_sys_openat2+0x8/0x190) ip=0xffff8000083a8ba8 sym=do_sys_openat2+0x8/0x190"
         #expect(line == expected)
         #expect(capture.text.contains(expected + "\n"))
+    }
+
+    /// arm64 `$arg1` is the whole x0 (an int -100 sign-extended); the return probe runs with interrupts on.
+    @Test func arm64OpenregAndKretprobeLines() throws {
+        let trace = try RealKernelCapture("arm64").section("trace")
+        let openreg = ProbeEventFormat(name: "openreg", id: 1, isReturn: false, fields: [
+            ProbeEventField(name: "dfd", type: .x64), ProbeEventField(name: "fn", type: .x64),
+            ProbeEventField(name: "how", type: .x64), ProbeEventField(name: "upath", type: .ustring),
+            ProbeEventField(name: "upath2", type: .string), ProbeEventField(name: "flags", type: .x64),
+            ProbeEventField(name: "mode", type: .x64),
+        ])
+        let openret32 = ProbeEventFormat(name: "openret32", id: 2, isReturn: true,
+                                         fields: [ProbeEventField(name: "ret", type: .s32)])
+        let path = "/sys/kernel/tracing/events/kprobes/enable"
+        let lines = [
+            ProbeEventRecord(event: openreg,
+                             context: TraceEntryContext(comm: "sh", pid: 88, cpu: 0, timestamp: 3_021_596_000,
+                                                        flags: TraceEntryFlags(irqsOff: true)),
+                             location: .kprobe(ip: 0xffff_8000_083a_8ba0),
+                             values: [.scalar(0xffff_ffff_ffff_ff9c), .scalar(0x2b11_4960), .scalar(0xffff_8000_0a2d_bc98),
+                                      .string(path), .string(path), .scalar(0x20241), .scalar(0x1b6)]),
+            ProbeEventRecord(event: openret32,
+                             context: TraceEntryContext(comm: "sh", pid: 88, cpu: 0, timestamp: 3_022_535_000),
+                             location: .kretprobe(function: 0xffff_8000_083a_8ba0, returnAddress: 0xffff_8000_083a_9070),
+                             values: [.scalar(3)]),
+        ].map { $0.traceLine(symbols: Self.arm64Symbols, kretprobeTrampoline: nil) }
+        #expect(lines == [
+            "              sh-88      [000] d....     3.021596: openreg: (do_sys_openat2+0x0/0x190) dfd=0xffffffffffffff9c fn=0x2b114960 how=0xffff80000a2dbc98 upath=\"/sys/kernel/tracing/events/kprobes/enable\" upath2=\"/sys/kernel/tracing/events/kprobes/enable\" flags=0x20241 mode=0x1b6",
+            "              sh-88      [000] .....     3.022535: openret32: (__arm64_sys_openat+0x70/0xbc <- do_sys_openat2) ret=3",
+        ])
+        for line in lines { #expect(trace.contains(line)) }
     }
 
     /// Not in the capture; from the kernel: ns2usecs rounds to the nearest microsecond, a zero-length string
