@@ -154,14 +154,16 @@ public struct KprobeEventDefinition: Sendable, Hashable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The line `kprobe_events` shows for the event once registered. kernel: trace_kprobe.c
-    /// `trace_kprobe_show`. `register_kretprobe` writes its default `maxactive` back, so a return probe
-    /// created without one lists with `KernelProfile.defaultMaxactive(possibleCPUs:)`.
-    public func kprobeEventsLine(profile: KernelProfile, possibleCPUs: Int,
+    /// The line `kprobe_events` shows for the event. kernel: trace_kprobe.c `trace_kprobe_show`.
+    /// `register_kretprobe` writes its default `maxactive` back, so a return probe created without one lists
+    /// with `KernelProfile.defaultMaxactive(possibleCPUs:)` once registered, and as plain `r` while its
+    /// registration is deferred (`registered` false, e.g. an address not yet in any loaded text).
+    public func kprobeEventsLine(profile: KernelProfile, possibleCPUs: Int, registered: Bool = true,
                                  pointerHash: (UInt64) -> UInt64) -> String {
         var line = isReturn ? "r" : "p"
-        if isReturn {
-            line += String(maxactive.map(Int.init) ?? profile.defaultMaxactive(possibleCPUs: possibleCPUs))
+        if isReturn, let n = maxactive.map(Int.init)
+            ?? (registered ? profile.defaultMaxactive(possibleCPUs: possibleCPUs) : nil) {
+            line += String(n)
         }
         line += ":\(group)/\(eventName(pointerHash: pointerHash))"
         switch target {

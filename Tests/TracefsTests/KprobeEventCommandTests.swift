@@ -28,7 +28,7 @@ import Testing
         let lines = try writes.flatMap { try Self.definitions($0.command, architecture) }.map {
             $0.kprobeEventsLine(profile: .debian61, possibleCPUs: 1) { hashes[$0]! }
         }
-        #expect(lines.count == 16)
+        #expect(lines.count == 15)
         #expect(lines == capture.listing(after: "kprobe_events (read back)"))
     }
 
