@@ -1,18 +1,18 @@
 /// The kernel's strict string-to-number conversions, as the probe parsers use them.
 /// kernel: lib/kstrtox.c `kstrtoull`, `kstrtoll`.
 enum KernelNumber {
-    /// `kstrtoull(s, base)`: optional `+`, then (base 0) `0x` hex, leading-`0` octal or decimal; the whole
-    /// string must be digits (one trailing newline allowed); overflow fails.
+    /// `kstrtoull(s, base)` for base 0 or 10: optional `+`, then (base 0) `0x` hex, leading-`0` octal or
+    /// decimal; the whole string must be digits (one trailing newline allowed); overflow fails.
     static func kstrtoull<S: StringProtocol>(_ s: S, base: Int) -> UInt64? {
         var bytes = Array(s.utf8)
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         if bytes.first == UInt8(ascii: "+") { bytes.removeFirst() }
         var radix = base
-        if base == 0 || base == 16 {
+        if base == 0 {
             if bytes.count >= 2, bytes[0] == UInt8(ascii: "0"), bytes[1] | 0x20 == UInt8(ascii: "x") {
                 radix = 16
                 bytes.removeFirst(2)
-            } else if base == 0 {
+            } else {
                 radix = bytes.first == UInt8(ascii: "0") ? 8 : 10
             }
         }

@@ -120,3 +120,14 @@ import Testing
                 == "[   11.042634] trace_kprobe: error: Invalid register name\n  Command: p a %x\n" + String(repeating: " ", count: 15) + "^\n")
     }
 }
+
+/// Errors logged after the last word (registration's DIFF_ARG_TYPE) put the caret one past the command: the
+/// x86_64 capture shows `p:kp/open do_sys_openat2` (24 bytes) with the caret in column 25.
+@Test func caretPastTheLastWord() throws {
+    var log = TraceProbeLog(subsystem: "trace_kprobe", argv: ["p:kp/open", "do_sys_openat2"])
+    log.index = 2
+    let capture = try CapturedKprobeEvents(.x86_64)
+    let write = try #require(capture.writes(inSection: "bad lines").first { $0.command == "p:kp/open do_sys_openat2" })
+    let rendered = try #require(log.error(0, .DIFF_ARG_TYPE).log).render(seconds: 12, microseconds: 201204)
+    #expect(rendered == write.errorLog.joined(separator: "\n") + "\n")
+}
