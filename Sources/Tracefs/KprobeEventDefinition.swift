@@ -58,10 +58,12 @@ public struct KprobeEventDefinition: Sendable, Hashable {
         } else {
             log.index = 1
             // A uprobe line (PATH:OFFS) is not ours: -ECANCELED.
-            if argv[1].contains("/") && argv[1].contains(":") { throw KprobeEventError(.EINVAL) }
+            if argv[1].utf8.contains(UInt8(ascii: "/")) && argv[1].utf8.contains(UInt8(ascii: ":")) {
+                throw KprobeEventError(.EINVAL)
+            }
             var symbol = argv[1]
-            if let percent = symbol.firstIndex(of: "%") {
-                guard symbol[percent...] == "%return" else {
+            if let percent = symbol.utf8.firstIndex(of: UInt8(ascii: "%")) {
+                guard symbol.utf8[percent...].elementsEqual("%return".utf8) else {
                     throw log.error(symbol.utf8.distance(from: symbol.startIndex, to: percent), .BAD_ADDR_SUFFIX)
                 }
                 symbol = String(symbol[..<percent])
@@ -69,7 +71,7 @@ public struct KprobeEventDefinition: Sendable, Hashable {
             }
             // kernel: traceprobe_split_symbol_offset, then `offset < 0 || offset > UINT_MAX`.
             var offset: Int64 = 0
-            if let sign = symbol.firstIndex(where: { $0 == "+" || $0 == "-" }) {
+            if let sign = symbol.utf8.firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }) {
                 guard let parsed = KernelNumber.kstrtoll(symbol[sign...], base: 0), parsed >= 0,
                       parsed <= Int64(UInt32.max) else { throw log.error(0, .BAD_PROBE_ADDR) }
                 offset = parsed
@@ -109,14 +111,14 @@ public struct KprobeEventDefinition: Sendable, Hashable {
         var group = defaultGroup
         var event = text[...]
         var offset = offset
-        let slash = text.firstIndex(of: "/") ?? text.firstIndex(of: ".")
+        let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")) ?? text.utf8.firstIndex(of: UInt8(ascii: "."))
         if let slash {
             let length = text.utf8.distance(from: text.startIndex, to: slash)
             if length == 0 { throw log.error(offset, .NO_GROUP_NAME) }
             if length + 1 > maxEventNameLength { throw log.error(offset, .GROUP_TOO_LONG) }
             group = String(text[..<slash])
             if !isGoodName(group) { throw log.error(offset, .BAD_GROUP_NAME) }
-            event = text[text.index(after: slash)...]
+            event = text[text.utf8.index(after: slash)...]
             offset += length + 1
         }
         if event.isEmpty {

@@ -32,24 +32,22 @@ public struct ProbeArg: Sendable, Hashable {
     /// `traceprobe_parse_probe_arg(tp, i, arg, flags)`; `previous` are the arguments already parsed.
     static func parse(_ arg: String, position i: Int, previous: [ProbeArg], context: Context,
                       log: TraceProbeLog) throws(KprobeEventError) -> ProbeArg {
+        let bytes = Array(arg.utf8)
         let name: String
-        let body: Substring
-        if let eq = arg.firstIndex(of: "=") {
-            let nameLength = arg.utf8.distance(from: arg.startIndex, to: eq)
-            if nameLength > maxArgNameLength { throw log.error(0, .ARG_NAME_TOO_LONG) }
-            if nameLength == 0 { throw log.error(0, .NO_ARG_NAME) }
-            name = String(arg[..<eq])
-            body = arg[arg.index(after: eq)...]
+        var offset = 0
+        if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
+            if eq > maxArgNameLength { throw log.error(0, .ARG_NAME_TOO_LONG) }
+            if eq == 0 { throw log.error(0, .NO_ARG_NAME) }
+            name = text(bytes[..<eq])
+            offset = eq + 1
         } else {
             name = "arg\(i + 1)"
-            body = arg[...]
         }
         if !KprobeEventDefinition.isGoodName(name) { throw log.error(0, .BAD_ARG_NAME) }
         if reservedFieldNames.contains(name) || previous.contains(where: { $0.name == name }) {
             throw log.error(0, .USED_ARG_NAME)
         }
-        let offset = arg.utf8.count - body.utf8.count
-        return try parseBody(String(body), offset: offset, name: name, context: context, log: log)
+        return try parseBody(text(bytes[offset...]), offset: offset, name: name, context: context, log: log)
     }
 
     /// `traceprobe_parse_probe_arg_body(arg, size, parg, flags, offset)`.

@@ -12,7 +12,7 @@ import Testing
         let seeds = (capture.writes(inSection: "define probes") + capture.writes(inSection: "bad lines"))
             .map(\.command)
         #expect(seeds.count > 40)
-        let alphabet = Array("pr-:/.%@$+-u()[]\\\"=:0123456789xabsting_ \t#")
+        let alphabet = Array("pr-:/.%@$+-u()[]\\\"=:0123456789xabsting_ \t#é\u{301}")
         var random = SeededGenerator(seed: 0x6b70_726f_6265)
         var failures = 0
         for _ in 0..<20_000 {
