@@ -125,7 +125,10 @@ public struct KprobeEventDefinition: Sendable, Hashable {
             if slash != nil { return (group, nil) }
             throw log.error(offset, .NO_EVENT_NAME)
         }
-        if event.utf8.count > maxEventNameLength { throw log.error(offset, .EVENT_TOO_LONG) }
+        // `len >= MAX_EVENT_NAME_LEN` since "tracing: Consider the NULL character when validating the event
+        // length" (2024, Fixes: dec65d79fd26, so in the 6.1 stable series; v6.1.0 had `>`). The captured
+        // 90-byte name does not tell the two apart.
+        if event.utf8.count >= maxEventNameLength { throw log.error(offset, .EVENT_TOO_LONG) }
         if !isGoodName(event) { throw log.error(offset, .BAD_EVENT_NAME) }
         return (group, String(event))
     }

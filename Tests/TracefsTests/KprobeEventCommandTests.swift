@@ -132,3 +132,14 @@ import Testing
         }
     }
 }
+
+/// kernel: trace_probe.c traceprobe_parse_event_name after "tracing: Consider the NULL character when
+/// validating the event length" (`len >= MAX_EVENT_NAME_LEN`, MAX_EVENT_NAME_LEN = 64): 63 bytes fit, 64 do not.
+@Test func eventNameLengthLimit() throws {
+    let fits = String(repeating: "e", count: 63), tooLong = String(repeating: "e", count: 64)
+    #expect(try KprobeEventCommand.parse("p:\(fits) vfs_read", architecture: .x86_64, profile: .debian61) != nil)
+    #expect(throws: KprobeEventError(.EINVAL, log: TracingLogErr(location: "trace_kprobe", error: .EVENT_TOO_LONG,
+                                                                 command: "p:\(tooLong) vfs_read", position: 2))) {
+        try KprobeEventCommand.parse("p:\(tooLong) vfs_read", architecture: .x86_64, profile: .debian61)
+    }
+}
