@@ -52,7 +52,9 @@ public struct KprobeEventDefinition: Sendable, Hashable {
         }
 
         let target: Target
-        var isFunctionEntry = false
+        // TPARG_FL_RETURN and TPARG_FL_FENTRY are only set for symbol targets: an address kretprobe
+        // cannot fetch $retval in v6.1.
+        var returnFlag = false, isFunctionEntry = false
         if let address = KernelNumber.kstrtoull(argv[1], base: 0) {
             target = .address(address)
         } else {
@@ -78,6 +80,7 @@ public struct KprobeEventDefinition: Sendable, Hashable {
                 symbol = String(symbol[..<sign])
             }
             // kprobe_on_func_entry: only offset 0 is the entry; a return probe elsewhere is BAD_RETPROBE.
+            returnFlag = isReturn
             isFunctionEntry = offset == 0
             if isReturn, !isFunctionEntry { throw log.error(0, .BAD_RETPROBE) }
             target = .symbol(symbol, offset: UInt64(offset))
@@ -93,7 +96,7 @@ public struct KprobeEventDefinition: Sendable, Hashable {
 
         let words = argv.dropFirst(2)
         if words.count > maxTraceArgs { throw KprobeEventError(.E2BIG) }
-        let context = ProbeArg.Context(architecture: architecture, profile: profile, isReturn: isReturn,
+        let context = ProbeArg.Context(architecture: architecture, profile: profile, isReturn: returnFlag,
                                        isFunctionEntry: isFunctionEntry)
         var args: [ProbeArg] = []
         for (i, word) in words.enumerated() {

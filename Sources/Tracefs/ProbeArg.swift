@@ -205,7 +205,8 @@ public struct ProbeArg: Sendable, Hashable {
             return .stack(param)
         }
         if arg == "comm" || arg == "COMM" { return .comm }
-        if context.isFunctionEntry, arg.hasPrefix("arg") {
+        // `(flags & TPARG_FL_MASK) == (TPARG_FL_KERNEL | TPARG_FL_FENTRY)`: entry kprobes only, not kretprobes.
+        if context.isFunctionEntry, !context.isReturn, arg.hasPrefix("arg") {
             guard let param = KernelNumber.kstrtoull(arg.dropFirst(3), base: 10) else { throw log.error(offs, .BAD_VAR) }
             if param == 0 || param > context.maxStack { throw log.error(offs, .BAD_ARG_NUM) }
             return .argument(param)

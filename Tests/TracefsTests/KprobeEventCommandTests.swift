@@ -143,3 +143,25 @@ import Testing
         try KprobeEventCommand.parse("p:\(tooLong) vfs_read", architecture: .x86_64, profile: .debian61)
     }
 }
+
+/// kernel: trace_probe.c parse_probe_vars (v6.1): `$argN` needs `(flags & TPARG_FL_MASK) ==
+/// (TPARG_FL_KERNEL | TPARG_FL_FENTRY)`, so neither a kretprobe nor a probe past the entry has it: BAD_VAR.
+@Test(arguments: ["r vfs_read a=$arg1", "p vfs_read+4 a=$arg1", "p 0x1000 a=$arg1"])
+func argumentsOnlyOnEntryKprobes(_ line: String) throws {
+    let position = line.utf8.count - "$arg1".utf8.count
+    #expect(throws: KprobeEventError(.EINVAL, log: TracingLogErr(location: "trace_kprobe", error: .BAD_VAR,
+                                                                 command: line, position: position))) {
+        try KprobeEventCommand.parse(line, architecture: .arm64, profile: .debian61)
+    }
+}
+
+/// kernel: trace_kprobe.c __trace_kprobe_create (v6.1) sets TPARG_FL_RETURN only in the symbol branch, so
+/// `$retval` on an address kretprobe is RETVAL_ON_PROBE while the symbol form accepts it.
+@Test func retvalNeedsASymbolKretprobe() throws {
+    #expect(try KprobeEventCommand.parse("r vfs_read v=$retval", architecture: .x86_64, profile: .debian61) != nil)
+    let line = "r 0x1000 v=$retval"
+    #expect(throws: KprobeEventError(.EINVAL, log: TracingLogErr(location: "trace_kprobe", error: .RETVAL_ON_PROBE,
+                                                                 command: line, position: 11))) {
+        try KprobeEventCommand.parse(line, architecture: .x86_64, profile: .debian61)
+    }
+}
