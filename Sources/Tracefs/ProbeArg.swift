@@ -80,8 +80,9 @@ public struct ProbeArg: Sendable, Hashable {
         }
         let fetchString = text(fetchText)
         var type: FetchType
-        if fetchString == "$comm" || fetchString.hasPrefix("\\\"") {
-            // "The type of $comm must be "string", and not an array." Fails without an error_log entry.
+        if fetchString == "$comm" || fetchString == "$COMM" || fetchString.hasPrefix("\\\"") {
+            // "The type of $comm must be "string", and not an array." Fails without an error_log entry in
+            // 6.1 (captured: `s=$comm:u32`); NEED_STRING_TYPE came in 2024 and is not in the capture.
             if count != nil || (typeText.map { text($0) != "string" } ?? false) { throw KprobeEventError(.EINVAL) }
             type = FetchType(name: "string", size: 4)
         } else if let typeText {

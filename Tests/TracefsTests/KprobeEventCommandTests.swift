@@ -165,3 +165,12 @@ func argumentsOnlyOnEntryKprobes(_ line: String) throws {
         try KprobeEventCommand.parse(line, architecture: .x86_64, profile: .debian61)
     }
 }
+
+/// kernel: trace_probe.c traceprobe_parse_probe_arg_body: `$comm`, `$COMM` and `\"..."` only take `string`
+/// and no array; the failure is -EINVAL without error_log (captured for `s=$comm:u32`).
+@Test(arguments: ["p vfs_read s=$COMM:u32", "p vfs_read s=$comm:string[2]", "p vfs_read s=\\\"ab\":x8"])
+func commAndImmediateStringsAreStrings(_ line: String) {
+    #expect(throws: KprobeEventError(.EINVAL)) {
+        try KprobeEventCommand.parse(line, architecture: .x86_64, profile: .debian61)
+    }
+}
