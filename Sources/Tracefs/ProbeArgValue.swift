@@ -38,6 +38,7 @@ public enum ProbeArgValue: Sendable, Hashable {
             case .s8, .s16, .s32, .s64: return String(Int64(bitPattern: value << (64 - width)) >> (64 - width))
             case .x8, .x16, .x32, .x64: return "0x" + String(value, radix: 16)
             case .symbol: return symbols.format(value)
+            case .char: return "'" + String(Character(UnicodeScalar(UInt8(truncatingIfNeeded: value)))) + "'"
             case .string, .ustring: preconditionFailure("a \(type) field holds .string values")
             }
         }

@@ -41,6 +41,9 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// `OPTIMIZE_DELAY` (5 jiffies) in simulated cycles: how long after queueing the optimizer writes the jumps.
     /// 5 jiffies at HZ=250 (Debian) is 20 ms, 20,000,000 cycles at the cost model's 1 GHz.
     public var optimizeDelayCycles: UInt64 = 20_000_000
+    /// Probe events accept the `char` fetch type. kernel: kernel/trace/trace_probe.c `probe_fetch_types`
+    /// gained `char` in v6.2; v6.1 (both profiles here) rejects `:char` with `BAD_TYPE`, as captured.
+    public var probeFetchTypeChar = false
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
