@@ -12,6 +12,8 @@ public enum KprobeSimCommand {
       explain   the bytes, the slot and the timeline of one hit, for any function and offset
       call      load an object and call one of its functions in the simulator
       scenario  the seed articles' kprobe modules (kprobe_example, inet_bind, hlist_count)
+      run       a tracefs script (kprobe_events, enable, trace...) typed as on a real machine
+      shell     the same, line by line from standard input
 
     Run 'kprobesim <command> --help' for a command's options.
     """
@@ -33,6 +35,8 @@ public enum KprobeSimCommand {
             case "explain": return try ExplainCommand.run(rest, output: &output)
             case "call": return try CallCommand.run(rest, output: &output)
             case "scenario": return try ScenarioCommand.run(rest, output: &output)
+            case "run": return try ScriptCommand.run(rest, interactive: false, output: &output)
+            case "shell": return try ScriptCommand.run(rest, interactive: true, output: &output)
             default:
                 error.write("kprobesim: unknown command '\(command)'\n\n" + usage + "\n")
                 return 2

@@ -13,11 +13,7 @@ public enum KprobeEventCommand: Sendable, Hashable {
     /// Parses one line (without its newline); nil for a line with no words after removing the comment.
     public static func parse(_ line: String, architecture: Architecture,
                              profile: KernelProfile) throws(KprobeEventError) -> KprobeEventCommand? {
-        let uncommented = line.utf8.split(separator: UInt8(ascii: "#"), maxSplits: 1,
-                                          omittingEmptySubsequences: false).first ?? line.utf8[...]
-        // lib/argv_split.c: words separated by isspace().
-        let argv = uncommented.split(whereSeparator: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) })
-            .map { String(decoding: $0, as: UTF8.self) }
+        let argv = words(line)
         guard let word0 = argv.first else { return nil }
         if word0.hasPrefix("-") {
             guard word0.hasPrefix("-:") else { throw KprobeEventError(.EINVAL) }
@@ -29,5 +25,13 @@ public enum KprobeEventCommand: Sendable, Hashable {
             return .delete(group: nil, event: String(name))
         }
         return .define(try KprobeEventDefinition.parse(argv: argv, architecture: architecture, profile: profile))
+    }
+
+    /// The words of a command: `#` starts a comment; lib/argv_split.c splits on isspace().
+    static func words(_ line: String) -> [String] {
+        let uncommented = line.utf8.split(separator: UInt8(ascii: "#"), maxSplits: 1,
+                                          omittingEmptySubsequences: false).first ?? line.utf8[...]
+        return uncommented.split(whereSeparator: { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) })
+            .map { String(decoding: $0, as: UTF8.self) }
     }
 }

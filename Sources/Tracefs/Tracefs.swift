@@ -1,3 +1,324 @@
-// The tracefs front end (kprobe_events, fetch args, trace output). Filled by the tracefs issue.
 import Kprobes
 import Machine
+
+/// The tracefs tree of the kprobe-event interface over one simulated machine: `kprobe_events`,
+/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id}`, `events/GRP/enable`, `trace`, `kprobe_profile`,
+/// `error_log`, and debugfs `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
+/// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
+/// kernel: kernel/trace/trace_kprobe.c, trace_dynevent.c, trace_events.c, trace.c (v6.1).
+public final class Tracefs {
+    public let machine: Machine
+    public let kprobes: KprobeManager
+    /// Events in creation order (the `dyn_event_list` order `kprobe_events` prints).
+    var events: [TraceKprobe] = []
+    public private(set) var buffer: TraceBuffer
+    /// Rendered `error_log` entries, oldest first; the kernel keeps the last `TRACING_LOG_ERRS_MAX` (8).
+    private var errorLog: [String] = []
+    static let errorLogMax = 8
+    /// The next `trace_event_call` id. The first dynamic id depends on how many static events the kernel has:
+    /// 1338 on the captured x86_64 6.1 kernel, 1206 on arm64 (`events/kp/open/id` was the second event).
+    private var nextEventID: Int
+
+    public init(machine: Machine, kprobes: KprobeManager) {
+        self.machine = machine
+        self.kprobes = kprobes
+        buffer = TraceBuffer(cpuCount: machine.cpus.count)
+        nextEventID = machine.architecture == .x86_64 ? 1338 : 1206
+    }
+
+    // MARK: Files
+
+    /// `cat PATH`.
+    public func read(_ path: String) throws(TracefsError) -> String {
+        switch try file(path) {
+        case .kprobeEvents, .dynamicEvents:
+            return events.map { line(of: $0) + "\n" }.joined()
+        case .trace:
+            return buffer.trace(symbols: machine.symbols, kretprobeTrampoline: kprobes.trampoline)
+        case .kprobeProfile:
+            return events.map { $0.profileLine.text }.joined()
+        case .errorLog:
+            return errorLog.joined()
+        case .eventEnable(let event):
+            return event.isEnabled ? "1\n" : "0\n"
+        case .eventFormat(let event):
+            return event.format.text
+        case .eventID(let event):
+            return "\(event.format.id)\n"
+        case .groupEnable(let group):
+            return Self.mixedEnable(events.filter { $0.group == group })
+        case .allEnable:
+            return Self.mixedEnable(events)
+        case .kprobesList:
+            return kprobes.debugfsList()
+        case .kprobesEnabled:
+            return kprobes.allDisarmed ? "0\n" : "1\n"
+        case .kprobesBlacklist:
+            return kprobes.blacklist.listing
+        }
+    }
+
+    /// `echo TEXT > PATH` (`append` false: opened with O_TRUNC) or `echo TEXT >> PATH`. A failure leaves
+    /// everything written before it in place, as the kernel processes `kprobe_events` line by line.
+    public func write(_ path: String, _ text: String, append: Bool = false) throws(TracefsError) {
+        let target = try file(path)
+        switch target {
+        case .kprobeEvents where !append, .dynamicEvents where !append:
+            do throws(Errno) { try releaseAll() } catch { throw TracefsError(path: path, errno: error, stage: .open) }
+        default: break
+        }
+        do throws(Errno) {
+            switch target {
+            case .kprobeEvents, .dynamicEvents:
+                try runCommands(text)
+            case .trace:
+                if !append { buffer.reset() }
+            case .errorLog:
+                if !append { errorLog.removeAll() }
+            case .eventEnable(let event):
+                try setEnabled([event], text)
+            case .groupEnable(let group):
+                try setEnabled(events.filter { $0.group == group }, text)
+            case .allEnable:
+                try setEnabled(events, text)
+            case .kprobesEnabled:
+                switch text.trimmingWhitespace {
+                case "1": kprobes.setGloballyEnabled(true)
+                case "0": kprobes.setGloballyEnabled(false)
+                default: throw Errno.EINVAL
+                }
+            case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist:
+                throw Errno.EACCES
+            }
+        } catch {
+            throw TracefsError(path: path, errno: error)
+        }
+    }
+
+    // MARK: kprobe_events
+
+    /// `trace_parse_run_command`: one command per line; the first failure stops the write.
+    private func runCommands(_ text: String) throws(Errno) {
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            try runCommand(String(line))
+        }
+    }
+
+    private func runCommand(_ line: String) throws(Errno) {
+        do throws(KprobeEventError) {
+            switch try KprobeEventCommand.parse(line, architecture: machine.architecture, profile: kprobes.profile) {
+            case nil: return
+            case let .delete(group, event):
+                do throws(Errno) { try delete(group: group, event: event) } catch { throw KprobeEventError(error) }
+            case let .define(definition): try create(definition, line: line)
+            }
+        } catch {
+            if let log = error.log { logError(log) }
+            throw error.errno
+        }
+    }
+
+    /// `register_trace_kprobe` + the error_log entries of `__trace_kprobe_create` for registration failures,
+    /// with the caret on the probe point (`trace_probe_log_set_index(1)`).
+    private func create(_ definition: KprobeEventDefinition, line: String) throws(KprobeEventError) {
+        let argv = KprobeEventCommand.words(line)
+        func fail(_ errno: Errno, _ error: TraceProbeError?) -> KprobeEventError {
+            let position = argv[0].utf8.count + 1
+            return KprobeEventError(errno, log: error.map {
+                TracingLogErr(location: "trace_kprobe", error: $0, command: argv.joined(separator: " "), position: position)
+            })
+        }
+        let name = definition.eventName(pointerHash: Self.pointerHash)
+        if events.contains(where: { $0.group == definition.group && $0.name == name }) {
+            // kernel: register_trace_kprobe appends to an existing event (multi-probe events); not modelled:
+            // the simulator reports the kernel's error for an identical probe, EEXIST.
+            throw fail(.EEXIST, .EVENT_EXIST)
+        }
+        let address: UInt64
+        switch definition.target {
+        case .address(let a): address = a
+        case let .symbol(symbol, offset):
+            guard let found = machine.symbols.lookup(name: symbol) else { throw fail(.ENOENT, .BAD_PROBE_ADDR) }
+            address = found.address &+ offset
+        }
+        // kernel: __register_trace_kprobe -> within_notrace_func: on a kernel built with ftrace, a function
+        // without an ftrace location cannot be probed through tracefs ("Could not probe notrace function").
+        if !machine.ftraceLocations.isEmpty, let (symbol, _, size) = machine.symbols.lookup(containing: address),
+           !machine.ftraceLocations.contains(where: { $0 >= symbol.address && $0 < symbol.address + size }) {
+            throw fail(.EINVAL, .FAIL_REG_PROBE)
+        }
+        let fields = definition.args.map(\.field)
+        let format = ProbeEventFormat(name: name, id: nextEventID, isReturn: definition.isReturn, fields: fields)
+        let kretprobe: Kretprobe? = definition.isReturn
+            ? Kretprobe(address: address, disabled: true, maxactive: Int(definition.maxactive ?? 0)) : nil
+        let kprobe = kretprobe?.kp ?? Kprobe(address: address, disabled: true)
+        let event = TraceKprobe(definition: definition, group: definition.group, name: name, format: format,
+                                kprobe: kprobe, kretprobe: kretprobe)
+        if let kretprobe {
+            kretprobe.handler = { [unowned self, unowned event] instance, ctx in
+                self.record(event, ctx, location: .kretprobe(function: address, returnAddress: instance.returnAddress))
+                return 0
+            }
+        } else {
+            kprobe.preHandler = { [unowned self, unowned event] ctx in
+                self.record(event, ctx, location: .kprobe(ip: address))
+                return 0
+            }
+        }
+        do throws(Errno) {
+            if let kretprobe { try kprobes.register(kretprobe) } else { try kprobes.register(kprobe) }
+        } catch {
+            switch error {
+            case .EILSEQ: throw fail(error, .BAD_INSN_BNDRY)
+            case .ENOENT: throw fail(error, .BAD_PROBE_ADDR)
+            case .ENOMEM, .EEXIST: throw fail(error, nil)
+            default: throw fail(error, .FAIL_REG_PROBE)
+            }
+        }
+        nextEventID += 1
+        events.append(event)
+    }
+
+    /// `-:[GRP/]EVENT`: an enabled event cannot go (EBUSY); removing one clears the trace buffer
+    /// (trace_remove_event_call resets the buffers, as the capture shows).
+    private func delete(group: String?, event name: String) throws(Errno) {
+        guard let index = events.firstIndex(where: { $0.name == name && (group == nil || $0.group == group) }) else {
+            throw Errno.ENOENT
+        }
+        let event = events[index]
+        if event.isEnabled { throw Errno.EBUSY }
+        unregister(event)
+        events.remove(at: index)
+        buffer.reset()
+    }
+
+    /// `echo > kprobe_events` (O_TRUNC): `dyn_events_release_all` refuses, deleting nothing, if any event is
+    /// enabled (the shell cannot even open the file: "Device or resource busy").
+    private func releaseAll() throws(Errno) {
+        if events.contains(where: \.isEnabled) { throw Errno.EBUSY }
+        for event in events { unregister(event) }
+        if !events.isEmpty { buffer.reset() }
+        events.removeAll()
+    }
+
+    private func unregister(_ event: TraceKprobe) {
+        if let kretprobe = event.kretprobe { kprobes.unregister(kretprobe) } else { kprobes.unregister(event.kprobe) }
+    }
+
+    /// The `kprobe_events` line of an event (the kretprobe's default maxactive is written back on registration).
+    private func line(of event: TraceKprobe) -> String {
+        event.definition.kprobeEventsLine(profile: kprobes.profile, possibleCPUs: machine.cpus.count,
+                                          pointerHash: Self.pointerHash)
+    }
+
+    // MARK: Enabling and recording
+
+    /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm the registered probe.
+    private func setEnabled(_ targets: [TraceKprobe], _ text: String) throws(Errno) {
+        let value: Bool
+        switch text.trimmingWhitespace {
+        case "1": value = true
+        case "0": value = false
+        default: throw Errno.EINVAL
+        }
+        for event in targets where event.isEnabled != value {
+            if value { try kprobes.enable(event.kprobe) } else { try kprobes.disable(event.kprobe) }
+            event.isEnabled = value
+        }
+    }
+
+    /// kprobe_trace_func / kretprobe_trace_func: fetch the arguments and write the record.
+    private func record(_ event: TraceKprobe, _ ctx: KprobeContext, location: ProbeEventRecord.Location) {
+        event.nhit &+= 1
+        let environment = FetchEnvironment(machine: machine, cpu: ctx.cpu)
+        let values = event.definition.args.map { $0.fetch(environment) }
+        let task = ctx.cpu.currentTask
+        let context = TraceEntryContext(comm: task?.comm ?? "<idle>", pid: task?.pid ?? 0, cpu: ctx.cpu.id,
+                                        timestamp: ctx.nanoseconds,
+                                        flags: TraceEntryFlags(irqsOff: irqsOff(event)))
+        buffer.write(ProbeEventRecord(event: event.format, context: context, location: location, values: values))
+    }
+
+    /// Whether the handler runs with interrupts off: in a breakpoint exception (x86 int3, arm64 BRK) yes; on
+    /// the ftrace path, in an optprobe detour and in the kretprobe trampoline no (captured: `d....` for arm64
+    /// kprobes, `.....` for x86_64 ftrace-based probes and for return probes on both).
+    private func irqsOff(_ event: TraceKprobe) -> Bool {
+        event.kretprobe == nil && event.kprobe.isHitByBreakpoint
+    }
+
+    private func logError(_ log: TracingLogErr) {
+        let nanoseconds = machine.costModel.nanoseconds(machine.cpus[0].cycles)
+        errorLog.append(log.render(seconds: nanoseconds / 1_000_000_000,
+                                   microseconds: UInt32(nanoseconds % 1_000_000_000 / 1000)))
+        if errorLog.count > Self.errorLogMax { errorLog.removeFirst() }
+    }
+
+    /// `%p`: the kernel prints a keyed hash of a pointer, 32 significant bits; the simulator's key is fixed
+    /// so that runs are reproducible.
+    static func pointerHash(_ address: UInt64) -> UInt64 { (address &* 0x9e37_79b9_7f4a_7c15) >> 32 }
+
+    /// An `enable` file over several events: `0`, `1`, or `X` when mixed (trace_events.c system_enable_read).
+    private static func mixedEnable(_ events: [TraceKprobe]) -> String {
+        let on = events.filter(\.isEnabled).count
+        return on == 0 ? "0\n" : (on == events.count ? "1\n" : "X\n")
+    }
+
+    // MARK: Paths
+
+    enum File {
+        case kprobeEvents, dynamicEvents, trace, kprobeProfile, errorLog
+        case eventEnable(TraceKprobe), eventFormat(TraceKprobe), eventID(TraceKprobe)
+        case groupEnable(String), allEnable
+        case kprobesList, kprobesEnabled, kprobesBlacklist
+    }
+
+    private func file(_ path: String) throws(TracefsError) -> File {
+        var relative = Substring(path)
+        for root in ["/sys/kernel/debug/tracing/", "/sys/kernel/tracing/"] where relative.hasPrefix(root) {
+            relative = relative.dropFirst(root.count)
+            break
+        }
+        let parts = relative.split(separator: "/").map(String.init)
+        let notFound = TracefsError(path: path, errno: .ENOENT, stage: .open)
+        if path.hasPrefix("/sys/kernel/debug/kprobes/") {
+            switch parts.last {
+            case "list": return .kprobesList
+            case "enabled": return .kprobesEnabled
+            case "blacklist": return .kprobesBlacklist
+            default: throw notFound
+            }
+        }
+        switch parts {
+        case ["kprobe_events"]: return .kprobeEvents
+        case ["dynamic_events"]: return .dynamicEvents
+        case ["trace"]: return .trace
+        case ["kprobe_profile"]: return .kprobeProfile
+        case ["error_log"]: return .errorLog
+        case ["events", "enable"]: return .allEnable
+        default: break
+        }
+        guard parts.count >= 3, parts[0] == "events" else { throw notFound }
+        if parts.count == 3, parts[2] == "enable", events.contains(where: { $0.group == parts[1] }) {
+            return .groupEnable(parts[1])
+        }
+        guard parts.count == 4, let event = events.first(where: { $0.group == parts[1] && $0.name == parts[2] }) else {
+            throw notFound
+        }
+        switch parts[3] {
+        case "enable": return .eventEnable(event)
+        case "format": return .eventFormat(event)
+        case "id": return .eventID(event)
+        default: throw notFound
+        }
+    }
+}
+
+private extension String {
+    /// The text without surrounding blanks (`echo 1 > enable` writes "1\n").
+    var trimmingWhitespace: String {
+        var text = Substring(self)
+        while let c = text.first, c.isWhitespace { text.removeFirst() }
+        while let c = text.last, c.isWhitespace { text.removeLast() }
+        return String(text)
+    }
+}

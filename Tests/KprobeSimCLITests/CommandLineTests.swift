@@ -85,6 +85,33 @@ struct CommandLineTests {
         #expect(run.output.contains("register_kprobe() = -EILSEQ"))
     }
 
+    @Test("run: a tracefs script typed as on a real machine; a bad line prints the shell's error and the script goes on")
+    func runScript() throws {
+        let object = Fixtures.url("corpus/x86_64/O2/loops.o").path
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-run-\(UInt32.random(in: 0...UInt32.max)).sh")
+        defer { try? FileManager.default.removeItem(at: script) }
+        try """
+        load \(object)
+        echo 'p:kp/bad sum_to x=%x0' >> /sys/kernel/tracing/kprobe_events
+        echo "p:kp/sum sum_to n=%di" >> /sys/kernel/tracing/kprobe_events   # a comment
+        echo 1 > /sys/kernel/tracing/events/kp/sum/enable
+        call sum_to 3
+        cat /sys/kernel/tracing/trace
+        cat /sys/kernel/tracing/error_log
+        echo done
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let run = kprobesim("run", "--arch", "x86_64", script.path)
+        #expect(run.status == 0)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        // In order: the failed write (x86_64 has no %x0: "Invalid register name", EINVAL), the call's return
+        // register (sum_to(3) = 6), the trace line with n = 3, the error_log entry, the echo.
+        #expect(lines.first == "sh: write error: Invalid argument")
+        #expect(lines.contains("0x0000000000000006"))
+        #expect(lines.contains { $0.hasSuffix(" sum: (sum_to+0x0/0x30 [loops]) n=0x3") })
+        #expect(lines.contains { $0.hasSuffix("trace_kprobe: error: Invalid register name") })
+        #expect(lines.last == "done")
+    }
+
     @Test("explain --optimize: the int3 becomes e9 to the detour, the copies run there, and the jump comes back")
     func explainOptimized() {
         let run = kprobesim("explain", "--arch", "x86_64", "--optimize", "--pre-only")

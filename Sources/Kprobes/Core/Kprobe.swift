@@ -62,6 +62,12 @@ public final class Kprobe {
     public var isGone: Bool { flags.contains(.gone) }
     public var isOptimized: Bool { flags.contains(.optimized) }
     public var isFtrace: Bool { flags.contains(.ftrace) }
+    /// Whether a hit arrives through a breakpoint exception (int3, BRK) with interrupts off, rather than through
+    /// ftrace's call or an optimized probe's jump (written by the optimizer, not merely queued).
+    public var isHitByBreakpoint: Bool {
+        let entry = parent ?? self
+        return !entry.isFtrace && !(entry.optinsn?.jumpWritten ?? false)
+    }
     /// x86: the instruction is emulated in the int3 handler (its slot copy is written but never executed).
     public var isEmulated: Bool {
         if case .x86(let insn) = ainsn { return insn.emulation != nil }

@@ -1,0 +1,68 @@
+import Foundation
+import Machine
+import Kprobes
+
+/// `kprobesim run --arch A SCRIPT` and `kprobesim shell --arch A`: tracefs sessions typed as on a real machine.
+enum ScriptCommand {
+    static let help = """
+    usage: kprobesim run --arch x86_64|arm64 [--cpus N] [--profile P] [--load FILE.o ...] SCRIPT
+           kprobesim shell --arch x86_64|arm64 [--cpus N] [--profile P] [--load FILE.o ...]
+
+    Runs tracefs command lines against a simulated kernel, as you would type them on a real one:
+      echo 'p:kp/open sum_to n=%di' >> /sys/kernel/tracing/kprobe_events
+      echo 1 > /sys/kernel/tracing/events/kp/open/enable
+      cat /sys/kernel/tracing/trace           (also kprobe_profile, error_log, events/GRP/EVENT/format, ...)
+      cat /sys/kernel/debug/kprobes/list
+      echo TEXT                               (no redirection: printed)
+    and workload lines:
+      load FILE.o                             load an object into the simulated kernel
+      call FUNC [ARG...]                      call it; prints the return register like 'kprobesim call'
+    A failed write prints what a shell prints ('sh: write error: Invalid argument') and the script goes on.
+    `run` reads SCRIPT ('-' for standard input); `shell` reads standard input line by line. --cpus defaults
+    to 1, like the captured kernels (#P:1).
+    """
+
+    static func run<Out: TextOutputStream>(_ arguments: [String], interactive: Bool, output: inout Out) throws -> Int32 {
+        let command = interactive ? "shell" : "run"
+        var loads: [String] = []
+        var rest: [String] = []
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            if argument == "--load" {
+                guard let path = iterator.next() else { throw UsageError(message: "\(command): option '--load' needs a value") }
+                loads.append(path)
+            } else {
+                rest.append(argument)
+            }
+        }
+        let parsed = try ParsedArguments(rest, command: command, valued: ["--arch", "--cpus", "--profile"])
+        if parsed.wantsHelp {
+            output.write(help + "\n")
+            return 0
+        }
+        let arch = try SimulatorSetup.architecture(parsed["--arch"], command: command)
+        let profile = try SimulatorSetup.profile(parsed["--profile"], command: command)
+        let cpus = try parsed["--cpus"].map { (text: String) throws(UsageError) -> Int in
+            guard let n = Int(text), (1...64).contains(n) else { throw UsageError(message: "\(command): bad --cpus '\(text)'") }
+            return n
+        } ?? 1
+        let lines: [String]
+        if interactive {
+            lines = []
+        } else {
+            guard let script = parsed.positionals.first else { throw UsageError(message: "run: SCRIPT is required") }
+            let data = script == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: script)
+            guard let data else { throw SimulationError.invalidRequest("cannot read '\(script)'") }
+            lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        let machine = SimulatorSetup.machine(arch, cpus: cpus)
+        for path in loads { _ = try SimulatorSetup.load(path, into: machine) }
+        let shell = TracefsShell(machine: machine, kprobes: KprobeManager(machine: machine, profile: profile))
+        if interactive {
+            while let line = Swift.readLine() { shell.run(line, output: &output) }
+        } else {
+            for line in lines { shell.run(line, output: &output) }
+        }
+        return 0
+    }
+}

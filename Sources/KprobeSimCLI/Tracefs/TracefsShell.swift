@@ -1,0 +1,90 @@
+import Machine
+import Kprobes
+import Tracefs
+
+/// Runs the lines a person types on a real machine against a simulated one: `echo 'p:...' >> .../kprobe_events`,
+/// `echo 1 > .../enable`, `cat .../trace`, `echo TEXT` (printed, as a shell does), plus workload lines:
+/// `load FILE.o` and `call FUNC [ARG...]` (the return register printed as `kprobesim call` prints it).
+/// A failed command prints what a shell would and the script goes on.
+final class TracefsShell {
+    let machine: Machine
+    let kprobes: KprobeManager
+    let tracefs: Tracefs
+
+    init(machine: Machine, kprobes: KprobeManager) {
+        self.machine = machine
+        self.kprobes = kprobes
+        tracefs = Tracefs(machine: machine, kprobes: kprobes)
+    }
+
+    /// Runs one line; everything it prints (standard output and error alike, as on a terminal) goes to `output`.
+    func run<Out: TextOutputStream>(_ line: String, output: inout Out) {
+        let words: [String]
+        do { words = try ShellWords.split(line) } catch {
+            output.write("sh: syntax error: \(error.message)\n")
+            return
+        }
+        guard let command = words.first else { return }
+        switch command {
+        case "echo": echo(Array(words.dropFirst()), output: &output)
+        case "cat":
+            for path in words.dropFirst() {
+                do { output.write(try tracefs.read(path)) } catch {
+                    output.write("cat: \(path): \(error.errno.message)\n")
+                }
+            }
+        case "load":
+            for path in words.dropFirst() {
+                do { _ = try SimulatorSetup.load(path, into: machine) } catch {
+                    output.write("load: \(error)\n")
+                }
+            }
+        case "call":
+            guard words.count >= 2 else {
+                output.write("call: usage: call FUNC [ARG...]\n")
+                return
+            }
+            var arguments: [UInt64] = []
+            for text in words.dropFirst(2) {
+                guard let value = ParsedArguments.integer(text) else {
+                    output.write("call: argument '\(text)' is not an integer\n")
+                    return
+                }
+                arguments.append(value)
+            }
+            do { output.write(String(hex16: try machine.call(words[1], arguments: arguments)) + "\n") } catch {
+                output.write("call: \(error)\n")
+            }
+        default:
+            output.write("sh: \(command): not found\n")
+        }
+    }
+
+    /// `echo [-n] WORDS [> FILE | >> FILE]`: without a redirection the words are printed.
+    private func echo<Out: TextOutputStream>(_ arguments: [String], output: inout Out) {
+        var words = arguments
+        var newline = "\n"
+        if words.first == "-n" {
+            words.removeFirst()
+            newline = ""
+        }
+        var redirect: (path: String, append: Bool)?
+        if let index = words.firstIndex(where: { $0 == ">" || $0 == ">>" }) {
+            guard index + 1 < words.count else {
+                output.write("sh: syntax error: unexpected newline\n")
+                return
+            }
+            redirect = (words[index + 1], words[index] == ">>")
+            words.removeSubrange(index...(index + 1))
+        }
+        let text = words.joined(separator: " ") + newline
+        guard let redirect else {
+            output.write(text)
+            return
+        }
+        do { try tracefs.write(redirect.path, text, append: redirect.append) } catch {
+            output.write(error.stage == .open ? "sh: can't create \(redirect.path): \(error.errno.message)\n"
+                                              : "sh: write error: \(error.errno.message)\n")
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Testing
+import Machine
+import Kprobes
+import X86_64
+import ARM64
+import TestSupport
+@testable import Tracefs
+
+/// The tracefs tree over a simulated machine running real compiler output (`loops.o`, gcc -O2): defining,
+/// enabling, hitting, reading back and deleting events, and the registration-stage errors of the capture.
+@Suite("tracefs: kprobe events over a running machine")
+struct TracefsSessionTests {
+    static let root = "/sys/kernel/tracing/"
+
+    struct Session {
+        let machine: Machine
+        let kprobes: KprobeManager
+        let tracefs: Tracefs
+
+        init(_ arch: Architecture, variant: String = "O2") throws {
+            machine = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+            try Corpus.load("loops", variant: variant, into: machine)
+            kprobes = KprobeManager(machine: machine)
+            tracefs = Tracefs(machine: machine, kprobes: kprobes)
+        }
+
+        func echo(_ text: String, _ file: String, append: Bool = true) throws(TracefsError) {
+            try tracefs.write(TracefsSessionTests.root + file, text + "\n", append: append)
+        }
+
+        func cat(_ file: String) throws -> String { try tracefs.read(TracefsSessionTests.root + file) }
+    }
+
+    @Test("define, enable, hit, read back: the events' lines, registers and return values", arguments: [Architecture.x86_64, .arm64])
+    func hitAndTrace(_ arch: Architecture) throws {
+        let s = try Session(arch)
+        let register = arch == .x86_64 ? "%di" : "%x0"
+        try s.echo("p:kp/sum sum_to n=\(register) a=$arg1:s32", "kprobe_events")
+        try s.echo("r:kp/sumret sum_to ret=$retval:u64", "kprobe_events")
+        // kernel: trace_kprobe_show; `r` without a number reads back with the default maxactive (1 CPU: 10).
+        #expect(try s.cat("kprobe_events") == "p:kp/sum sum_to n=\(register) a=$arg1:s32\nr10:kp/sumret sum_to ret=$retval:u64\n")
+        // Defined, registered, not armed until enabled (captured: [DISABLED] in kprobes/list).
+        let sumTo = try #require(s.machine.symbols.lookup(name: "sum_to")).address
+        #expect(s.kprobes.debugfsList().split(separator: "\n").allSatisfy { $0.contains("[DISABLED]") })
+        // loops.objdump: sum_to starts with `b8 a0 86 01 00` (x86_64) / `d290d402` (arm64, little-endian).
+        #expect(try s.machine.memory.kernelRead(sumTo, count: 1) == (arch == .x86_64 ? [0xb8] : [0x02]))
+
+        try s.echo("1", "events/kp/enable", append: false)
+        #expect(try s.cat("events/kp/sum/enable") == "1\n")
+        _ = try s.machine.call("sum_to", arguments: [10])
+        _ = try s.machine.call("sum_to", arguments: [4])
+        let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        // Hand derivation: sum_to(n) = n(n+1)/2 → 55 and 10; the entry probe sees n in the first argument register.
+        #expect(lines.count == 4)
+        #expect(lines[0].hasSuffix("sum: (sum_to+0x0/\(arch == .x86_64 ? "0x30" : "0x34") [loops]) n=0xa a=10"))
+        #expect(lines[1].hasSuffix("ret=55") && lines[1].contains(" <- sum_to)"))
+        #expect(lines[2].hasSuffix("n=0x4 a=4") && lines[3].hasSuffix("ret=10"))
+        // Interrupts are off in the breakpoint handler, on in the kretprobe trampoline (captured on arm64:
+        // `d....` for kprobes, `.....` for return probes).
+        #expect(lines[0].contains("] d.... ") && lines[1].contains("] ..... "))
+        #expect(try s.cat("trace").contains("# entries-in-buffer/entries-written: 4/4   #P:1"))
+        // kernel: probes_profile_seq_show, "  %-44s %15lu %15lu\n".
+        func profileLine(_ name: String, _ hits: Int, _ missed: Int) -> String {
+            "  " + name + String(repeating: " ", count: 44 - name.count) + " "
+                + String(repeating: " ", count: 15 - String(hits).count) + String(hits) + " "
+                + String(repeating: " ", count: 15 - String(missed).count) + String(missed) + "\n"
+        }
+        #expect(try s.cat("kprobe_profile") == profileLine("sum", 2, 0) + profileLine("sumret", 2, 0))
+    }
+
+    @Test("an enabled event cannot be deleted or truncated away; deleting a disabled one clears the buffer")
+    func deletion() throws {
+        let s = try Session(.x86_64)
+        try s.echo("p:kp/sum sum_to", "kprobe_events")
+        try s.echo("1", "events/kp/sum/enable", append: false)
+        _ = try s.machine.call("sum_to", arguments: [1])
+        // kernel: dyn_events_release_all refuses at open (O_TRUNC); the capture: "can't create ...: Device or resource busy".
+        #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: .EBUSY, stage: .open)) {
+            try s.echo("", "kprobe_events", append: false)
+        }
+        #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: .EBUSY)) { try s.echo("-:kp/sum", "kprobe_events") }
+        #expect(try s.cat("trace").contains("1/1"))
+        try s.echo("0", "events/kp/sum/enable", append: false)
+        // Captured: `-:kprobes/multi2` for an event in group kp is ENOENT; `-:multi2` (any group) works.
+        #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: .ENOENT)) { try s.echo("-:kprobes/sum", "kprobe_events") }
+        try s.echo("-:sum", "kprobe_events")
+        #expect(try s.cat("kprobe_events") == "")
+        #expect(try s.cat("trace").contains("0/0"))
+        #expect(s.kprobes.debugfsList() == "")
+        let sumTo = try #require(s.machine.symbols.lookup(name: "sum_to")).address
+        #expect(try s.machine.memory.kernelRead(sumTo, count: 1) == [0xb8])
+    }
+
+    /// The registration-stage failures of the capture's "bad lines", on a function given the captured name.
+    @Test("registration errors: the captured error_log entries, caret on the probe point, and the errno")
+    func registrationErrors() throws {
+        let s = try Session(.x86_64)
+        let sumTo = try #require(s.machine.symbols.lookup(name: "sum_to"))
+        s.machine.symbols.add(Symbol(name: "do_sys_openat2", address: sumTo.address, size: sumTo.size, type: "T"))
+        let capture = try CapturedKprobeEvents(.x86_64)
+        // do_sys_openat2+1 is inside `mov $0x186a0,%eax` (5 bytes) in loops.o, as +1 is on the real kernel.
+        for (line, errno) in [("p:kp/bad_sym no_such_function_xyz", Errno.ENOENT), ("p:kp/bad_sym2 no_such_function_xyz+4", .ENOENT),
+                              ("p:kp/bad_mid do_sys_openat2+1", .EILSEQ)] {
+            try s.tracefs.write(Self.root + "error_log", "\n")
+            #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: errno)) { try s.echo(line, "kprobe_events") }
+            let logged = try s.cat("error_log").split(separator: "\n").map(String.init)
+            let write = try #require(capture.writes(inSection: "bad lines").first { $0.command == line })
+            #expect(write.failure == errno.message)
+            let expected = write.errorLog
+            // The timestamp differs (simulated time); the message, the command and the caret must not.
+            #expect(logged.count == 3 && logged[0].drop { $0 != "]" } == expected[0].drop { $0 != "]" })
+            #expect(Array(logged.dropFirst()) == Array(expected.dropFirst()), "\(line)")
+        }
+        #expect(try s.cat("kprobe_events") == "")
+    }
+
+    @Test("a file that does not exist is ENOENT at open; a read-only file refuses writes")
+    func paths() throws {
+        let s = try Session(.arm64)
+        #expect(throws: TracefsError(path: Self.root + "events/kp/nope/enable", errno: .ENOENT, stage: .open)) {
+            try s.echo("1", "events/kp/nope/enable", append: false)
+        }
+        try s.echo("p:kp/sum sum_to", "kprobe_events")
+        #expect(throws: TracefsError(path: Self.root + "events/kp/sum/format", errno: .EACCES)) {
+            try s.echo("x", "events/kp/sum/format", append: false)
+        }
+        #expect(try s.cat("events/kp/sum/id") == "1206\n")
+        #expect(try s.tracefs.read("/sys/kernel/debug/kprobes/enabled") == "1\n")
+    }
+}
