@@ -79,8 +79,8 @@ private struct FetchLab {
         let lab = try Self.structLab(architecture)
         let s = lab.data, r = lab.reg
         let values = try lab.fetch(
-            "a=+8(%\(r)):u32 b=+0(%\(r)):u8 c=+0(%\(r)):s16 d=%\(r) e=%\(lab.secondReg):u8 f=+u8(%\(r)):x32 g=+0(+16(%\(r))):u32 "
-                + "h=@fetch_data+8:u32 i=@\(s + 12):u32 j=@fetch_data:symbol k=\\-1:u16 l=\\0x12345:u8")
+            "a=+8(%\(r)):u32 b=+0(%\(r)):u8 c=+0(%\(r)):s16 d=%\(r) e=%\(lab.secondReg):u8 f=+u8(%\(r)):x32 "
+                + "g=+0(+16(%\(r))):u32 h=@fetch_data+8:u32 i=@\(s + 12):u32 j=@fetch_data:symbol k=\\-1:u16 l=\\0x12345:u8")
         #expect(values == [
             .scalar(0xdead_beef),          // the u32 at +8
             .scalar(0x88),                 // the low byte of +0 (little-endian)
@@ -161,8 +161,8 @@ private struct FetchLab {
         #expect(try lab.fetch("$retval $retval:s8", isReturn: true) == [.scalar(0xfeed), .scalar(0xed)])
     }
 
-    /// `$stackN` outside the sp's `THREAD_SIZE` block is 0 (`regs_within_kernel_stack`) even where memory is
-    /// mapped and holds data.
+    /// `$stackN` (and x86_64 stack `$argN`) outside the sp's `THREAD_SIZE` block is 0
+    /// (`regs_within_kernel_stack`) even where memory is mapped and holds data.
     @Test(arguments: [Architecture.x86_64, .arm64])
     func stackWordsStayInTheStack(_ architecture: Architecture) throws {
         let lab = FetchLab(architecture)
@@ -172,6 +172,9 @@ private struct FetchLab {
         try lab.write(sp + 16, 0xbbbb) // the data block right after the stack
         #expect(lab.machine.memory.isMapped(sp + 16))
         #expect(try lab.fetch("$stack1 $stack2") == [.scalar(0xaaaa), .scalar(0)])
+        // x86_64 `$arg7`/`$arg8` are `$stack1`/`$stack2`; arm64 has no stack arguments.
+        let beyond: [ProbeArgValue] = architecture == .x86_64 ? [.scalar(0xaaaa), .scalar(0)] : [.scalar(0), .scalar(0)]
+        #expect(try lab.fetch("$arg7 $arg8") == beyond)
     }
 
     @Test(arguments: [Architecture.x86_64, .arm64])
