@@ -80,7 +80,8 @@ private struct FetchLab {
         let s = lab.data, r = lab.reg
         let values = try lab.fetch(
             "a=+8(%\(r)):u32 b=+0(%\(r)):u8 c=+0(%\(r)):s16 d=%\(r) e=%\(lab.secondReg):u8 f=+u8(%\(r)):x32 "
-                + "g=+0(+16(%\(r))):u32 h=@fetch_data+8:u32 i=@\(s + 12):u32 j=@fetch_data:symbol k=\\-1:u16 l=\\0x12345:u8")
+                + "g=+0(+16(%\(r))):u32 h=@fetch_data+8:u32 i=@\(s + 12):u32 j=@fetch_data:symbol "
+                + "k=\\-1:u16 l=\\0x12345:u8")
         #expect(values == [
             .scalar(0xdead_beef),          // the u32 at +8
             .scalar(0x88),                 // the low byte of +0 (little-endian)
@@ -114,6 +115,14 @@ private struct FetchLab {
             .string("inline"),
             .string("llo"),                           // an immediate is the string's address
         ])
+    }
+
+    /// `fetch_store_strlen` stops at `MAX_STRING_SIZE` bytes with the NUL: 4095 characters of a longer string.
+    @Test func longStringsAreCut() throws {
+        let lab = FetchLab(.x86_64)
+        let text = lab.machine.allocate(size: 5000)
+        try lab.write(text, string: String(repeating: "a", count: 4999))
+        #expect(try lab.fetch("@\(text):string") == [.string(String(repeating: "a", count: 4095))])
     }
 
     @Test(arguments: [Architecture.x86_64, .arm64])
