@@ -203,6 +203,14 @@ private struct FetchLab {
             .array([.string("inline")]),
         ])
         #expect(values[0].printed(as: .string, symbols: lab.machine.symbols) == "(fault)")
+
+        // A pointer table whose second word is past the end of the mapped heap: that FETCH_OP_DEREF fault ends
+        // the fetch, so even the first element, read fine, is recorded zero-length.
+        let end = (lab.machine.heapNext + Memory.pageSize - 1) & ~(Memory.pageSize - 1)
+        #expect(!lab.machine.memory.isMapped(end))
+        try lab.write(end - 8, lab.data + 24)
+        #expect(try lab.fetch("@\(end - 8):string[1] @\(end - 8):string[2]")
+                == [.array([.string("inline")]), .array([.string(nil), .string(nil)])])
         #expect(values[0].dynamicSize == 0)
     }
 
