@@ -102,9 +102,12 @@ extension FetchEnvironment {
         case .register(let name): register(named: name)
         case .stackPointer: stackPointer
         case .stack(let n): stackWord(n)
-        // FETCH_OP_ARG: `regs_get_kernel_argument(regs, N - 1)`: x86_64 di, si, dx, cx, r8, r9 then the stack
-        // words above the return address; arm64 x0..x7 and 0 beyond (no stack arguments in 6.1).
-        case .argument(let n): machine.core.argument(cpu, Int(clamping: n - 1))
+        // FETCH_OP_ARG: `regs_get_kernel_argument(regs, N - 1)`: x86_64 di, si, dx, cx, r8, r9, then
+        // `regs_get_kernel_stack_nth(regs, N - 6)` (the words above the return address, within the stack);
+        // arm64 x0..x7 and 0 beyond (no stack arguments in 6.1).
+        case .argument(let n):
+            machine.architecture == .x86_64 && n > 6
+                ? stackWord(n - 6) : machine.core.argument(cpu, Int(clamping: n - 1))
         case .retval: machine.core.returnValue(cpu)
         case .immediate(let value): value
         case .memory, .symbolMemory, .dereference: storeAddress(arg).flatMap(readWord)

@@ -17,8 +17,9 @@ extension ProbeArg {
     ///   reserve left there. kprobesim records 0.
     /// - `FETCH_OP_ST_MEM` ignores `probe_mem_read`'s result: an element that faults keeps the same unwritten
     ///   bytes (0 here) and an array goes on with the next element.
-    /// - A string element that faults is `.string(nil)`; the kernel leaves that element's `__data_loc` as the
-    ///   previous `update_data_loc` set it, which kprobesim does not reproduce.
+    /// - A string element whose string read faults is `.string(nil)`; the kernel leaves that element's
+    ///   `__data_loc` as the previous `update_data_loc` set it (`fetch_store_string` only writes on success),
+    ///   which kprobesim does not reproduce.
     public func fetch(_ env: FetchEnvironment) -> ProbeArgValue {
         switch fetch {
         case .comm:
@@ -70,8 +71,13 @@ extension ProbeArg {
             return .array(count == 1 ? [.string(address.flatMap(env.readString))]
                                      : Array(repeating: .string(nil), count: Int(count)))
         }
-        return .array((0..<count).map { i in
-            .string(address.flatMap { env.readWord($0 &+ 8 &* i) }.flatMap(env.readString))
+        // A pointer that faults is a FETCH_OP_DEREF fault: the fetch ends with the error, later elements are
+        // never written, and `store_trace_args` makes the first `__data_loc` zero-length.
+        let pointers = (0..<count).map { i in address.flatMap { env.readWord($0 &+ 8 &* i) } }
+        let firstFault = pointers.firstIndex(of: nil) ?? pointers.count
+        return .array(pointers.enumerated().map { i, pointer in
+            i < firstFault && (i > 0 || firstFault == pointers.count) ? .string(pointer.flatMap(env.readString))
+                                                                       : .string(nil)
         })
     }
 }
