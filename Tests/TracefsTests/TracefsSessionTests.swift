@@ -68,6 +68,23 @@ struct TracefsSessionTests {
         #expect(try s.cat("kprobe_profile") == profileLine("sum", 2, 0) + profileLine("sumret", 2, 0))
     }
 
+    /// The capture's "kretprobe return-address reporting" section: with two kretprobes on a function, the one
+    /// registered first returns first and reports the trampoline; the other reports the real caller.
+    @Test("two kretprobes on one function: the first registered prints [unknown/kretprobe'd], as captured", arguments: [Architecture.x86_64, .arm64])
+    func twoKretprobes(_ arch: Architecture) throws {
+        let s = try Session(arch)
+        try s.echo("r:solo/a sum_to ret=$retval", "kprobe_events")
+        try s.echo("r:solo/b sum_to ret=$retval", "kprobe_events")
+        try s.echo("p:solo/entry sum_to", "kprobe_events")
+        try s.echo("1", "events/solo/enable", append: false)
+        _ = try s.machine.call("sum_to", arguments: [3])
+        let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 3)
+        #expect(lines[0].hasSuffix(" entry: (sum_to+0x0/\(arch == .x86_64 ? "0x30" : "0x34") [loops])"))
+        #expect(lines[1].hasSuffix(" a: ([unknown/kretprobe'd] <- sum_to) ret=0x6"))
+        #expect(lines[2].contains(" b: (") && !lines[2].contains("unknown") && lines[2].hasSuffix(" <- sum_to) ret=0x6"))
+    }
+
     @Test("an enabled event cannot be deleted or truncated away; deleting a disabled one clears the buffer")
     func deletion() throws {
         let s = try Session(.x86_64)

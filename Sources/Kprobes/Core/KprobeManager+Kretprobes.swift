@@ -84,7 +84,9 @@ extension KprobeManager: TaskObserver {
 
     /// `__kretprobe_trampoline_handler`: find the real return address (skipping instances whose saved address is
     /// the trampoline itself: further kretprobes on the same frame), set the IP to it, run every handler of the
-    /// frame from the most recent entry, recycle the instances and continue at the real return address.
+    /// frame from the most recent entry, recycle the instances and continue at the real return address. Each
+    /// instance keeps the address it saved: with two kretprobes on one function, the one swapped last saved the
+    /// trampoline, and tracefs prints it as `[unknown/kretprobe'd]` (captured on 6.1, both arches).
     func kretprobeReturn(cpu: CPU, frame: UInt64) -> TrapResult {
         let state = taskState(cpu)
         guard let trampoline else { return .notHandled }
@@ -102,7 +104,6 @@ extension KprobeManager: TaskObserver {
             // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
             if instance.frame != frame { break }
             let rp = instance.kretprobe
-            instance.returnAddress = returnAddress
             if let handler = rp.handler, rp.registered {
                 kcb.current = rp.kp
                 kcb.status = .hitActive
