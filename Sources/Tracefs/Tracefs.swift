@@ -9,8 +9,8 @@ import Machine
 public final class Tracefs {
     public let machine: Machine
     public let kprobes: KprobeManager
-    /// Events in creation order (the `dyn_event_list` order `kprobe_events` prints).
-    var events: [TraceKprobe] = []
+    /// Probes in creation order (the `dyn_event_list` order `kprobe_events` prints).
+    var probes: [TraceKprobe] = []
     public private(set) var buffer: TraceBuffer
     /// Rendered `error_log` entries, oldest first; the kernel keeps the last `TRACING_LOG_ERRS_MAX` (8).
     private var errorLog: [String] = []
@@ -32,11 +32,11 @@ public final class Tracefs {
     public func read(_ path: String) throws(TracefsError) -> String {
         switch try file(path) {
         case .kprobeEvents, .dynamicEvents:
-            return events.map { line(of: $0) + "\n" }.joined()
+            return probes.map { line(of: $0) + "\n" }.joined()
         case .trace:
             return buffer.trace(symbols: machine.symbols, kretprobeTrampoline: kprobes.trampoline)
         case .kprobeProfile:
-            return events.map { $0.profileLine.text }.joined()
+            return probes.map { $0.profileLine.text }.joined()
         case .errorLog:
             return errorLog.joined()
         case .eventEnable(let event):
@@ -118,21 +118,30 @@ public final class Tracefs {
         }
     }
 
-    /// `register_trace_kprobe` + the error_log entries of `__trace_kprobe_create` for registration failures,
-    /// with the caret on the probe point (`trace_probe_log_set_index(1)`).
+    /// `register_trace_kprobe` + the error_log entries of `__trace_kprobe_create` for registration failures
+    /// (the caret on the probe point, `trace_probe_log_set_index(1)`, unless the kernel moves it).
     private func create(_ definition: KprobeEventDefinition, line: String) throws(KprobeEventError) {
         let argv = KprobeEventCommand.words(line)
-        func fail(_ errno: Errno, _ error: TraceProbeError?) -> KprobeEventError {
-            let position = argv[0].utf8.count + 1
+        func fail(_ errno: Errno, _ error: TraceProbeError?, word: Int = 1) -> KprobeEventError {
+            let position = argv.prefix(word).reduce(0) { $0 + $1.utf8.count + 1 }
             return KprobeEventError(errno, log: error.map {
                 TracingLogErr(location: "trace_kprobe", error: $0, command: argv.joined(separator: " "), position: position)
             })
         }
         let name = definition.eventName(pointerHash: Self.pointerHash)
-        if events.contains(where: { $0.group == definition.group && $0.name == name }) {
-            // kernel: register_trace_kprobe appends to an existing event (multi-probe events); not modelled:
-            // the simulator reports the kernel's error for an identical probe, EEXIST.
-            throw fail(.EEXIST, .EVENT_EXIST)
+        let existing = probes.first { $0.event.group == definition.group && $0.event.name == name }
+        if let existing {
+            // kernel: register_trace_kprobe / append_trace_kprobe — a probe joins an event of the same kind
+            // whose arguments have the same names and types (trace_probe_compare_arg_type), unless it is the
+            // very same probe.
+            if existing.definition.isReturn != definition.isReturn { throw fail(.EEXIST, .DIFF_PROBE_TYPE, word: 0) }
+            if let differing = Self.firstDifferingArg(existing.definition.args, definition.args) {
+                throw fail(.EEXIST, .DIFF_ARG_TYPE, word: differing + 1)
+            }
+            if probes.contains(where: { $0.event === existing.event && $0.definition.target == definition.target
+                                        && $0.definition.args.map(\.comm) == definition.args.map(\.comm) }) {
+                throw fail(.EEXIST, .SAME_PROBE, word: 0)
+            }
         }
         let address: UInt64
         switch definition.target {
@@ -147,21 +156,23 @@ public final class Tracefs {
            !machine.ftraceLocations.contains(where: { $0 >= symbol.address && $0 < symbol.address + size }) {
             throw fail(.EINVAL, .FAIL_REG_PROBE)
         }
-        let fields = definition.args.map(\.field)
-        let format = ProbeEventFormat(name: name, id: nextEventID, isReturn: definition.isReturn, fields: fields)
+        let event = existing?.event ?? TraceKprobe.Event(
+            group: definition.group, name: name,
+            format: ProbeEventFormat(name: name, id: nextEventID, isReturn: definition.isReturn,
+                                     fields: definition.args.map(\.field)))
+        // An appended probe of an enabled event is registered enabled (__register_trace_kprobe).
         let kretprobe: Kretprobe? = definition.isReturn
-            ? Kretprobe(address: address, disabled: true, maxactive: Int(definition.maxactive ?? 0)) : nil
-        let kprobe = kretprobe?.kp ?? Kprobe(address: address, disabled: true)
-        let event = TraceKprobe(definition: definition, group: definition.group, name: name, format: format,
-                                kprobe: kprobe, kretprobe: kretprobe)
+            ? Kretprobe(address: address, disabled: !event.isEnabled, maxactive: Int(definition.maxactive ?? 0)) : nil
+        let kprobe = kretprobe?.kp ?? Kprobe(address: address, disabled: !event.isEnabled)
+        let probe = TraceKprobe(definition: definition, event: event, kprobe: kprobe, kretprobe: kretprobe)
         if let kretprobe {
-            kretprobe.handler = { [unowned self, unowned event] instance, ctx in
-                self.record(event, ctx, location: .kretprobe(function: address, returnAddress: instance.returnAddress))
+            kretprobe.handler = { [unowned self, unowned probe] instance, ctx in
+                self.record(probe, ctx, location: .kretprobe(function: address, returnAddress: instance.returnAddress))
                 return 0
             }
         } else {
-            kprobe.preHandler = { [unowned self, unowned event] ctx in
-                self.record(event, ctx, location: .kprobe(ip: address))
+            kprobe.preHandler = { [unowned self, unowned probe] ctx in
+                self.record(probe, ctx, location: .kprobe(ip: address))
                 return 0
             }
         }
@@ -175,46 +186,61 @@ public final class Tracefs {
             default: throw fail(error, .FAIL_REG_PROBE)
             }
         }
-        nextEventID += 1
-        events.append(event)
+        if existing == nil { nextEventID += 1 }
+        probes.append(probe)
     }
 
-    /// `-:[GRP/]EVENT`: an enabled event cannot go (EBUSY); removing one clears the trace buffer
-    /// (trace_remove_event_call resets the buffers, as the capture shows).
-    private func delete(group: String?, event name: String) throws(Errno) {
-        guard let index = events.firstIndex(where: { $0.name == name && (group == nil || $0.group == group) }) else {
-            throw Errno.ENOENT
+    /// `trace_probe_compare_arg_type`: the 1-based index of the first argument whose name, type or count
+    /// differs (a shorter list differs just past its end), nil if none.
+    private static func firstDifferingArg(_ a: [ProbeArg], _ b: [ProbeArg]) -> Int? {
+        if a.count != b.count { return min(a.count, b.count) + 1 }
+        for (i, (x, y)) in zip(a, b).enumerated() where x.name != y.name || x.type != y.type || x.count != y.count {
+            return i + 1
         }
-        let event = events[index]
-        if event.isEnabled { throw Errno.EBUSY }
-        unregister(event)
-        events.remove(at: index)
+        return nil
+    }
+
+    /// The distinct events, in the order their first probe was created.
+    private var events: [TraceKprobe.Event] {
+        var seen: [TraceKprobe.Event] = []
+        for probe in probes where !seen.contains(where: { $0 === probe.event }) { seen.append(probe.event) }
+        return seen
+    }
+
+    /// `-:[GRP/]EVENT`: every probe of the event goes; an enabled event cannot (EBUSY). Removing an event clears
+    /// the trace buffer (trace_remove_event_call resets the buffers, as the capture shows).
+    private func delete(group: String?, event name: String) throws(Errno) {
+        let matching = probes.filter { $0.event.name == name && (group == nil || $0.event.group == group) }
+        guard let first = matching.first else { throw Errno.ENOENT }
+        if first.event.isEnabled { throw Errno.EBUSY }
+        for probe in matching { unregister(probe) }
+        probes.removeAll { $0.event === first.event }
         buffer.reset()
     }
 
     /// `echo > kprobe_events` (O_TRUNC): `dyn_events_release_all` refuses, deleting nothing, if any event is
     /// enabled (the shell cannot even open the file: "Device or resource busy").
     private func releaseAll() throws(Errno) {
-        if events.contains(where: \.isEnabled) { throw Errno.EBUSY }
-        for event in events { unregister(event) }
-        if !events.isEmpty { buffer.reset() }
-        events.removeAll()
+        if probes.contains(where: \.event.isEnabled) { throw Errno.EBUSY }
+        for probe in probes { unregister(probe) }
+        if !probes.isEmpty { buffer.reset() }
+        probes.removeAll()
     }
 
-    private func unregister(_ event: TraceKprobe) {
-        if let kretprobe = event.kretprobe { kprobes.unregister(kretprobe) } else { kprobes.unregister(event.kprobe) }
+    private func unregister(_ probe: TraceKprobe) {
+        if let kretprobe = probe.kretprobe { kprobes.unregister(kretprobe) } else { kprobes.unregister(probe.kprobe) }
     }
 
-    /// The `kprobe_events` line of an event (the kretprobe's default maxactive is written back on registration).
-    private func line(of event: TraceKprobe) -> String {
-        event.definition.kprobeEventsLine(profile: kprobes.profile, possibleCPUs: machine.cpus.count,
+    /// The `kprobe_events` line of a probe (the kretprobe's default maxactive is written back on registration).
+    private func line(of probe: TraceKprobe) -> String {
+        probe.definition.kprobeEventsLine(profile: kprobes.profile, possibleCPUs: machine.cpus.count,
                                           pointerHash: Self.pointerHash)
     }
 
     // MARK: Enabling and recording
 
-    /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm the registered probe.
-    private func setEnabled(_ targets: [TraceKprobe], _ text: String) throws(Errno) {
+    /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm every probe of the event.
+    private func setEnabled(_ targets: [TraceKprobe.Event], _ text: String) throws(Errno) {
         let value: Bool
         switch text.trimmingWhitespace {
         case "1": value = true
@@ -222,28 +248,30 @@ public final class Tracefs {
         default: throw Errno.EINVAL
         }
         for event in targets where event.isEnabled != value {
-            if value { try kprobes.enable(event.kprobe) } else { try kprobes.disable(event.kprobe) }
+            for probe in probes where probe.event === event {
+                if value { try kprobes.enable(probe.kprobe) } else { try kprobes.disable(probe.kprobe) }
+            }
             event.isEnabled = value
         }
     }
 
     /// kprobe_trace_func / kretprobe_trace_func: fetch the arguments and write the record.
-    private func record(_ event: TraceKprobe, _ ctx: KprobeContext, location: ProbeEventRecord.Location) {
-        event.nhit &+= 1
+    private func record(_ probe: TraceKprobe, _ ctx: KprobeContext, location: ProbeEventRecord.Location) {
+        probe.nhit &+= 1
         let environment = FetchEnvironment(machine: machine, cpu: ctx.cpu)
-        let values = event.definition.args.map { $0.fetch(environment) }
+        let values = probe.definition.args.map { $0.fetch(environment) }
         let task = ctx.cpu.currentTask
         let context = TraceEntryContext(comm: task?.comm ?? "<idle>", pid: task?.pid ?? 0, cpu: ctx.cpu.id,
                                         timestamp: ctx.nanoseconds,
-                                        flags: TraceEntryFlags(irqsOff: irqsOff(event)))
-        buffer.write(ProbeEventRecord(event: event.format, context: context, location: location, values: values))
+                                        flags: TraceEntryFlags(irqsOff: irqsOff(probe)))
+        buffer.write(ProbeEventRecord(event: probe.event.format, context: context, location: location, values: values))
     }
 
     /// Whether the handler runs with interrupts off: in a breakpoint exception (x86 int3, arm64 BRK) yes; on
     /// the ftrace path, in an optprobe detour and in the kretprobe trampoline no (captured: `d....` for arm64
     /// kprobes, `.....` for x86_64 ftrace-based probes and for return probes on both).
-    private func irqsOff(_ event: TraceKprobe) -> Bool {
-        event.kretprobe == nil && event.kprobe.isHitByBreakpoint
+    private func irqsOff(_ probe: TraceKprobe) -> Bool {
+        probe.kretprobe == nil && probe.kprobe.isHitByBreakpoint
     }
 
     private func logError(_ log: TracingLogErr) {
@@ -258,7 +286,7 @@ public final class Tracefs {
     static func pointerHash(_ address: UInt64) -> UInt64 { (address &* 0x9e37_79b9_7f4a_7c15) >> 32 }
 
     /// An `enable` file over several events: `0`, `1`, or `X` when mixed (trace_events.c system_enable_read).
-    private static func mixedEnable(_ events: [TraceKprobe]) -> String {
+    private static func mixedEnable(_ events: [TraceKprobe.Event]) -> String {
         let on = events.filter(\.isEnabled).count
         return on == 0 ? "0\n" : (on == events.count ? "1\n" : "X\n")
     }
@@ -267,7 +295,7 @@ public final class Tracefs {
 
     enum File {
         case kprobeEvents, dynamicEvents, trace, kprobeProfile, errorLog
-        case eventEnable(TraceKprobe), eventFormat(TraceKprobe), eventID(TraceKprobe)
+        case eventEnable(TraceKprobe.Event), eventFormat(TraceKprobe.Event), eventID(TraceKprobe.Event)
         case groupEnable(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
     }

@@ -85,6 +85,37 @@ struct TracefsSessionTests {
         #expect(lines[2].contains(" b: (") && !lines[2].contains("unknown") && lines[2].hasSuffix(" <- sum_to) ret=0x6"))
     }
 
+    /// kernel: trace_kprobe.c register_trace_kprobe / append_trace_kprobe, trace_probe.c
+    /// trace_probe_compare_arg_type (the caret goes to argv[differing + 1]; DIFF_PROBE_TYPE and SAME_PROBE to 0).
+    @Test("a second probe with an event's name joins it; a different kind, different arguments or the same probe are EEXIST")
+    func appendToEvent() throws {
+        let s = try Session(.x86_64)
+        try s.echo("p:kp/multi sum_to a=%di", "kprobe_events")
+        try s.echo("p:kp/multi sum_to+0x13 a=%di", "kprobe_events")   // loops.objdump: +0x13 is `add %rax,%rdx`
+        #expect(try s.cat("kprobe_events") == "p:kp/multi sum_to a=%di\np:kp/multi sum_to+19 a=%di\n")
+        func rejected(_ line: String, _ message: String, caret: Int) throws {
+            try s.tracefs.write(Self.root + "error_log", "\n")
+            #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: .EEXIST)) { try s.echo(line, "kprobe_events") }
+            let log = try s.cat("error_log").split(separator: "\n").map(String.init)
+            #expect(log.count == 3 && log[0].hasSuffix("trace_kprobe: error: " + message), "\(line)")
+            #expect(log.count == 3 && log[2] == String(repeating: " ", count: 11 + caret) + "^", "\(line)")
+        }
+        try rejected("r:kp/multi sum_to", "Probe type is different from existing probe", caret: 0)
+        // argv = ["p:kp/multi", "sum_to", "b=%di"]: the first argument differs, index 1 + 1 = 2, column 18.
+        try rejected("p:kp/multi sum_to b=%di", "Argument type or name is different from existing probe", caret: 18)
+        try rejected("p:kp/multi sum_to a=%di", "There is already the exact same probe event", caret: 0)
+        try s.echo("1", "events/kp/multi/enable", append: false)
+        _ = try s.machine.call("sum_to", arguments: [2])
+        // One record at entry, then one per loop iteration: the loop adds i and stops after i == n (`cmp %rcx,%rdi`
+        // tests the i it just added), so sum_to(2) runs it for i = 0, 1, 2.
+        let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 4)
+        #expect(lines[0].contains("multi: (sum_to+0x0/0x30 [loops])") && lines[1].contains("multi: (sum_to+0x13/0x30 [loops])"))
+        try s.echo("0", "events/kp/multi/enable", append: false)
+        try s.echo("-:kp/multi", "kprobe_events")
+        #expect(try s.cat("kprobe_events") == "" && s.kprobes.debugfsList() == "")
+    }
+
     @Test("an enabled event cannot be deleted or truncated away; deleting a disabled one clears the buffer")
     func deletion() throws {
         let s = try Session(.x86_64)
