@@ -112,6 +112,32 @@ struct CommandLineTests {
         #expect(lines.last == "done")
     }
 
+    /// Seed 003's probe, as shipped in docs/examples. Hand derivation of the call's values: the arguments are
+    /// the article's (init_rcv_wnd 0); args.c returns rcv_wnd | wscale << 32 | (clamp >> 14) << 40 with rcv_wnd =
+    /// space = 43690 (0xaaaa, not above mss), wscale = 7 (0x600000 halved 7 times to reach 0xc000 <= 0xffff) and
+    /// clamp = 0xffff << 7 = 0x7fff80 (>> 14 = 0x1ff): 0x1ff070000aaaa.
+    @Test("seed 003: the 8-argument probe; +0(%sp) at entry is the return address, so the article's stack reads are off by one slot",
+          arguments: [Architecture.x86_64, .arm64])
+    func seed003(_ arch: Architecture) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(root.path)
+        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+        let run = kprobesim("run", "--arch", arch.rawValue, "docs/examples/tcp_select_initial_window-\(arch.rawValue).sh")
+        #expect(run.status == 0)
+        let lines = run.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+        #expect(lines.first == "0x0001ff070000aaaa")
+        #expect(lines.contains { $0.hasSuffix(" <- tcp_select_initial_window) ret=0x1ff070000aaaa") })
+        if arch == .x86_64 {
+            // The 7th and 8th arguments (both 0) are one slot above the return address; the article's +4(%sp)
+            // reads the top half of a kernel address, 0xffffffff, the 4294967295 its trace shows.
+            #expect(lines.contains { $0.contains(" article: ") && $0.hasSuffix("space=43690 mss=65495 rmem_max=6291456 window_clamp=0 wscale_ok=1 rsv_wscale=0 init_rcv_wnd=4294967295") })
+            #expect(lines.contains { $0.contains(" fixed: ") && $0.contains("no_window_clamp=0 init_rcv_wnd=0 a7=0x0 a8=0") })
+        } else {
+            #expect(lines.contains { $0.contains(" args: ") && $0.contains("no_window_clamp=0 init_rcv_wnd=0 a8=0") })
+        }
+    }
+
     @Test("explain --optimize: the int3 becomes e9 to the detour, the copies run there, and the jump comes back")
     func explainOptimized() {
         let run = kprobesim("explain", "--arch", "x86_64", "--optimize", "--pre-only")
