@@ -162,6 +162,49 @@ struct TracefsSessionTests {
         #expect(try s.cat("kprobe_events") == "")
     }
 
+    /// A failed write changes nothing (kernel: each line is parsed and checked before anything is registered,
+    /// and a failed registration is undone), whatever the line; the machine keeps running and probing.
+    @Test("mutated kprobe_events lines never crash; a failed write leaves every earlier event as it was",
+          arguments: [Architecture.x86_64, .arm64])
+    func fuzzedWrites(_ arch: Architecture) throws {
+        let s = try Session(arch)
+        let register = arch == .x86_64 ? "%di" : "%x0"
+        try s.echo("p:kp/a sum_to n=\(register):u32 s=+0($stack):x64", "kprobe_events")
+        try s.echo("r:kp/b sum_to ret=$retval", "kprobe_events")
+        try s.echo("1", "events/kp/a/enable", append: false)
+        let seeds = ["p:kp/c sum_to+4 x=%ax:s8 y=+8(\(register)):string z=@sum_to:x8[4]", "r4:kp/d sum_to ret=$retval:s64",
+                     "p:grp.e sum_squares_while $arg1 $arg2:b3@2/8 \\\"hi\" $comm", "p sum_to $stack3 -8(+16($stack)):u16"]
+        let alphabet = Array("pr-:/.%@$+u()[]\\\"=0123456789xabsting_ \t#")
+        var random = SeededGenerator(seed: 0x7472_6163_6566_73)
+        var accepted = 0
+        for _ in 0..<3000 {
+            var chars = Array(seeds[Int(random.next() % UInt64(seeds.count))])
+            for _ in 0..<(1 + random.next() % 4) {
+                let at = Int(random.next() % UInt64(chars.count + 1))
+                switch random.next() % 3 {
+                case 0: chars.insert(alphabet[Int(random.next() % UInt64(alphabet.count))], at: at)
+                case 1: if at < chars.count { chars.remove(at: at) }
+                default: if at < chars.count { chars[at] = alphabet[Int(random.next() % UInt64(alphabet.count))] }
+                }
+            }
+            let line = String(chars)
+            let before = try s.cat("kprobe_events")
+            do {
+                try s.echo(line, "kprobe_events")
+                accepted += 1
+            } catch {
+                #expect(try s.cat("kprobe_events") == before, "\(line)")
+            }
+        }
+        #expect(accepted > 0 && accepted < 3000)
+        let events = try s.cat("kprobe_events").split(separator: "\n")
+        #expect(events.contains("p:kp/a sum_to n=\(register):u32 s=+0($stack):x64"))
+        #expect(try s.cat("events/kp/a/enable") == "1\n")
+        try s.echo("", "trace", append: false)
+        #expect(try s.machine.call("sum_to", arguments: [3]) == 6)
+        #expect(try s.cat("trace").contains(" a: (sum_to+0x0/"))
+    }
+
     @Test("a file that does not exist is ENOENT at open; a read-only file refuses writes")
     func paths() throws {
         let s = try Session(.arm64)
