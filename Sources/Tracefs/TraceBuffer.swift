@@ -80,6 +80,14 @@ public struct TraceBuffer: Sendable {
         cpus = Array(repeating: CPUBuffer(), count: cpus.count)
     }
 
+    /// `trace_pipe`: the events in `trace` order, removed as they are read (overruns stay counted). The kernel's
+    /// read blocks while the buffer is empty; the simulator returns what is there.
+    public mutating func consume() -> [ProbeEventRecord] {
+        let all = records
+        for i in cpus.indices { cpus[i].pages.removeAll() }
+        return all
+    }
+
     /// The events in `trace` order: merged across CPUs by timestamp, the lower CPU first on a tie
     /// (trace.c __find_next_entry).
     public var records: [ProbeEventRecord] {

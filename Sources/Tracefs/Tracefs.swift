@@ -2,7 +2,7 @@ import Kprobes
 import Machine
 
 /// The tracefs tree of the kprobe-event interface over one simulated machine: `kprobe_events`,
-/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id}`, `events/GRP/enable`, `trace`, `kprobe_profile`,
+/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id}`, `events/GRP/enable`, `trace`, `trace_pipe`, `kprobe_profile`,
 /// `error_log`, and debugfs `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
 /// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
 /// kernel: kernel/trace/trace_kprobe.c, trace_dynevent.c, trace_events.c, trace.c (v6.1).
@@ -35,6 +35,10 @@ public final class Tracefs {
             return probes.map { line(of: $0) + "\n" }.joined()
         case .trace:
             return buffer.trace(symbols: machine.symbols, kretprobeTrampoline: kprobes.trampoline)
+        case .tracePipe:
+            return buffer.consume().map {
+                $0.traceLine(symbols: machine.symbols, kretprobeTrampoline: kprobes.trampoline) + "\n"
+            }.joined()
         case .kprobeProfile:
             return probes.map { $0.profileLine.text }.joined()
         case .errorLog:
@@ -87,8 +91,9 @@ public final class Tracefs {
                 case "0": kprobes.setGloballyEnabled(false)
                 default: throw Errno.EINVAL
                 }
-            case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist:
-                throw Errno.EACCES
+            case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
+                // Read-only files have no write operation: root passes the mode check and gets -EINVAL.
+                throw Errno.EINVAL
             }
         } catch {
             throw TracefsError(path: path, errno: error)
@@ -294,7 +299,7 @@ public final class Tracefs {
     // MARK: Paths
 
     enum File {
-        case kprobeEvents, dynamicEvents, trace, kprobeProfile, errorLog
+        case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog
         case eventEnable(TraceKprobe.Event), eventFormat(TraceKprobe.Event), eventID(TraceKprobe.Event)
         case groupEnable(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
@@ -320,6 +325,7 @@ public final class Tracefs {
         case ["kprobe_events"]: return .kprobeEvents
         case ["dynamic_events"]: return .dynamicEvents
         case ["trace"]: return .trace
+        case ["trace_pipe"]: return .tracePipe
         case ["kprobe_profile"]: return .kprobeProfile
         case ["error_log"]: return .errorLog
         case ["events", "enable"]: return .allEnable

@@ -17,7 +17,6 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     public static let ENOENT = Errno(2, "ENOENT", "No such file or directory")
     public static let E2BIG = Errno(7, "E2BIG", "Argument list too long")
     public static let ENOMEM = Errno(12, "ENOMEM", "Cannot allocate memory")
-    public static let EACCES = Errno(13, "EACCES", "Permission denied")
     public static let EBUSY = Errno(16, "EBUSY", "Device or resource busy")
     public static let EEXIST = Errno(17, "EEXIST", "File exists")
     public static let ENODEV = Errno(19, "ENODEV", "No such device")
