@@ -112,6 +112,30 @@ struct CommandLineTests {
         #expect(lines.last == "done")
     }
 
+    @Test("run: spawned tasks run on the CPUs they were given; the trace shows their comm, pid and CPU")
+    func spawnAndWait() throws {
+        let object = Fixtures.url("corpus/arm64/O2/loops.o").path
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-spawn-\(UInt32.random(in: 0...UInt32.max)).sh")
+        defer { try? FileManager.default.removeItem(at: script) }
+        try """
+        load \(object)
+        echo 'p:kp/sum sum_to n=%x0' >> /sys/kernel/tracing/kprobe_events
+        echo 1 > /sys/kernel/tracing/events/kp/enable
+        spawn --cpu 0 --comm worker0 sum_to 5
+        spawn --cpu 1 --comm worker1 sum_to 7
+        spawn --cpu 2 sum_to 1
+        wait
+        cat /sys/kernel/tracing/trace
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let run = kprobesim("run", "--arch", "arm64", "--cpus", "2", script.path)
+        let lines = run.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+        // sum_to(5) = 15, sum_to(7) = 28; CPU 2 does not exist on a 2-CPU machine.
+        #expect(lines.first == "spawn: no CPU '2' (the machine has 2)")
+        #expect(lines.contains("[1] worker0 0x000000000000000f") && lines.contains("[2] worker1 0x000000000000001c"))
+        #expect(lines.contains { $0.hasPrefix("         worker0-1       [000] ") && $0.hasSuffix("n=0x5") })
+        #expect(lines.contains { $0.hasPrefix("         worker1-2       [001] ") && $0.hasSuffix("n=0x7") })
+    }
+
     /// Seed 003's probe, as shipped in docs/examples. Hand derivation of the call's values: the arguments are
     /// the article's (init_rcv_wnd 0); args.c returns rcv_wnd | wscale << 32 | (clamp >> 14) << 40 with rcv_wnd =
     /// space = 43690 (0xaaaa, not above mss), wscale = 7 (0x600000 halved 7 times to reach 0xc000 <= 0xffff) and

@@ -17,6 +17,9 @@ enum ScriptCommand {
     and workload lines:
       load FILE.o                             load an object into the simulated kernel
       call FUNC [ARG...]                      call it; prints the return register like 'kprobesim call'
+      spawn [--cpu N] [--comm NAME] FUNC [ARG...]   a task calling FUNC, run by the next 'wait'
+      wait                                    run the spawned tasks (interleaved across CPUs); print
+                                              '[pid] comm' and each return register
     A failed write prints what a shell prints ('sh: write error: Invalid argument') and the script goes on.
     `run` reads SCRIPT ('-' for standard input); `shell` reads standard input line by line. --cpus defaults
     to 1, like the captured kernels (#P:1).

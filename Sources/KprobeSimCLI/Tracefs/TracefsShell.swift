@@ -4,12 +4,15 @@ import Tracefs
 
 /// Runs the lines a person types on a real machine against a simulated one: `echo 'p:...' >> .../kprobe_events`,
 /// `echo 1 > .../enable`, `cat .../trace`, `echo TEXT` (printed, as a shell does), plus workload lines:
-/// `load FILE.o` and `call FUNC [ARG...]` (the return register printed as `kprobesim call` prints it).
+/// `load FILE.o`, `call FUNC [ARG...]` (the return register printed as `kprobesim call` prints it), and
+/// `spawn ... FUNC [ARG...]` / `wait` for tasks running side by side.
 /// A failed command prints what a shell would and the script goes on.
 final class TracefsShell {
     let machine: Machine
     let kprobes: KprobeManager
     let tracefs: Tracefs
+    /// Tasks spawned since the last `wait`.
+    private var spawned: [KernelTask] = []
 
     init(machine: Machine, kprobes: KprobeManager) {
         self.machine = machine
@@ -55,8 +58,61 @@ final class TracefsShell {
             do { output.write(String(hex16: try machine.call(words[1], arguments: arguments)) + "\n") } catch {
                 output.write("call: \(error)\n")
             }
+        case "spawn": spawn(Array(words.dropFirst()), output: &output)
+        case "wait":
+            do { try machine.runTasks() } catch { output.write("wait: \(error)\n") }
+            for task in spawned {
+                output.write("[\(task.pid)] \(task.comm) " + (task.returnValue.map { String(hex16: $0) } ?? "(running)") + "\n")
+            }
+            spawned.removeAll()
         default:
             output.write("sh: \(command): not found\n")
+        }
+    }
+
+    /// `spawn [--cpu N] [--comm NAME] FUNC [ARG...]`: a task that calls FUNC when `wait` runs the scheduler,
+    /// so several tasks interleave across the simulated CPUs (seeded, reproducible).
+    private func spawn<Out: TextOutputStream>(_ arguments: [String], output: inout Out) {
+        var cpu: Int?
+        var comm = "kprobesim"
+        var rest = arguments[...]
+        while let option = rest.first, option.hasPrefix("--") {
+            rest.removeFirst()
+            guard let value = rest.popFirst() else {
+                output.write("spawn: option '\(option)' needs a value\n")
+                return
+            }
+            switch option {
+            case "--cpu":
+                guard let n = Int(value), machine.cpus.indices.contains(n) else {
+                    output.write("spawn: no CPU '\(value)' (the machine has \(machine.cpus.count))\n")
+                    return
+                }
+                cpu = n
+            case "--comm": comm = String(value.prefix(15))
+            default:
+                output.write("spawn: unknown option '\(option)'\n")
+                return
+            }
+        }
+        guard let name = rest.popFirst() else {
+            output.write("spawn: usage: spawn [--cpu N] [--comm NAME] FUNC [ARG...]\n")
+            return
+        }
+        guard let function = machine.symbols.lookup(name: name) else {
+            output.write("spawn: unknown function '\(name)'\n")
+            return
+        }
+        var values: [UInt64] = []
+        for text in rest {
+            guard let value = ParsedArguments.integer(text) else {
+                output.write("spawn: argument '\(text)' is not an integer\n")
+                return
+            }
+            values.append(value)
+        }
+        do { spawned.append(try machine.spawn(comm: comm, function: function.address, arguments: values, cpu: cpu)) } catch {
+            output.write("spawn: \(error)\n")
         }
     }
 
