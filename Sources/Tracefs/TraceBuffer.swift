@@ -24,7 +24,7 @@ public struct TraceBuffer: Sendable {
     }
 
     /// buffer_size_kb: the size of each CPU's buffer.
-    public let bufferSizeKB: Int
+    public private(set) var bufferSizeKB: Int
     /// The `overwrite` trace option (on by default): when the buffer is full, drop the oldest events rather
     /// than the new one.
     public var overwrite: Bool
@@ -34,6 +34,16 @@ public struct TraceBuffer: Sendable {
         self.bufferSizeKB = bufferSizeKB
         self.overwrite = overwrite
         cpus = Array(repeating: CPUBuffer(), count: cpuCount)
+    }
+
+    /// `echo N > buffer_size_kb` (ring_buffer_resize): the events kept are those that fit, newest kept when
+    /// overwriting. Resizing does not count as writing: the overruns of the old buffer are kept.
+    public mutating func resize(kilobytes: Int) {
+        let kept = records
+        let overruns = cpus.map(\.overrun)
+        bufferSizeKB = kilobytes
+        cpus = overruns.map { CPUBuffer(pages: [], overrun: $0) }
+        for record in kept { write(record) }
     }
 
     /// Data pages per CPU (ring_buffer.c __ring_buffer_alloc / ring_buffer_resize).

@@ -49,6 +49,14 @@ public final class Tracefs {
             return event.format.text
         case .eventID(let event):
             return "\(event.format.id)\n"
+        case .eventFilter:
+            return "none\n"
+        case .bufferSizeKB:
+            // The buffer as expanded by the first enabled event (before that the kernel shows
+            // "7 (expanded: 1408)").
+            return "\(buffer.bufferSizeKB)\n"
+        case .overwrite:
+            return buffer.overwrite ? "1\n" : "0\n"
         case .groupEnable(let group):
             return Self.mixedEnable(events.filter { $0.group == group })
         case .allEnable:
@@ -85,6 +93,19 @@ public final class Tracefs {
                 try setEnabled(events.filter { $0.group == group }, text)
             case .allEnable:
                 try setEnabled(events, text)
+            case .bufferSizeKB:
+                guard let kilobytes = Int(text.trimmingWhitespace), kilobytes > 0 else { throw Errno.EINVAL }
+                buffer.resize(kilobytes: kilobytes)
+            case .overwrite:
+                switch text.trimmingWhitespace {
+                case "1": buffer.overwrite = true
+                case "0": buffer.overwrite = false
+                default: throw Errno.EINVAL
+                }
+            case .eventFilter:
+                // Only clearing is modelled (`echo 0 > filter`); a filter expression is refused rather than
+                // silently ignored.
+                guard text.trimmingWhitespace == "0" else { throw Errno.EINVAL }
             case .kprobesEnabled:
                 switch text.trimmingWhitespace {
                 case "1": kprobes.setGloballyEnabled(true)
@@ -299,8 +320,9 @@ public final class Tracefs {
     // MARK: Paths
 
     enum File {
-        case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog
+        case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog, bufferSizeKB, overwrite
         case eventEnable(TraceKprobe.Event), eventFormat(TraceKprobe.Event), eventID(TraceKprobe.Event)
+        case eventFilter(TraceKprobe.Event)
         case groupEnable(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
     }
@@ -326,6 +348,8 @@ public final class Tracefs {
         case ["dynamic_events"]: return .dynamicEvents
         case ["trace"]: return .trace
         case ["trace_pipe"]: return .tracePipe
+        case ["buffer_size_kb"]: return .bufferSizeKB
+        case ["options", "overwrite"]: return .overwrite
         case ["kprobe_profile"]: return .kprobeProfile
         case ["error_log"]: return .errorLog
         case ["events", "enable"]: return .allEnable
@@ -342,6 +366,7 @@ public final class Tracefs {
         case "enable": return .eventEnable(event)
         case "format": return .eventFormat(event)
         case "id": return .eventID(event)
+        case "filter": return .eventFilter(event)
         default: throw notFound
         }
     }

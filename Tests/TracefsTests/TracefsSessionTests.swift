@@ -205,6 +205,28 @@ struct TracefsSessionTests {
         #expect(try s.cat("trace").contains(" a: (sum_to+0x0/"))
     }
 
+    /// Hand derivation: a record of `p:kp/loop sum_to+0x13 n=%di` is 8 (common fields) + 8 (__probe_ip) + 8 = 24
+    /// bytes, 28 with its ring-buffer header; a 4080-byte page holds 145; buffer_size_kb = 1 still gets the
+    /// minimum of 2 pages: 290 events. sum_to(399) hits the loop body 400 times.
+    @Test("buffer_size_kb and options/overwrite: a full buffer drops the newest events, or the oldest page when overwriting")
+    func bufferSizeAndOverwrite() throws {
+        let s = try Session(.x86_64)
+        try s.echo("p:kp/loop sum_to+0x13 n=%di", "kprobe_events")
+        try s.echo("1", "events/kp/loop/enable", append: false)
+        try s.echo("1", "buffer_size_kb", append: false)
+        #expect(try s.cat("buffer_size_kb") == "1\n" && s.cat("options/overwrite") == "1\n")
+        try s.echo("0", "options/overwrite", append: false)
+        _ = try s.machine.call("sum_to", arguments: [399])
+        #expect(try s.cat("trace").contains("# entries-in-buffer/entries-written: 290/290   #P:1"))
+        try s.echo("", "trace", append: false)
+        try s.echo("1", "options/overwrite", append: false)
+        _ = try s.machine.call("sum_to", arguments: [399])
+        // 290 fill both pages; the 291st drops the oldest page (145 overruns) and the last 110 go to a new one.
+        #expect(try s.cat("trace").contains("# entries-in-buffer/entries-written: 255/400   #P:1"))
+        #expect(throws: TracefsError(path: Self.root + "buffer_size_kb", errno: .EINVAL)) { try s.echo("0", "buffer_size_kb", append: false) }
+        #expect(try s.cat("events/kp/loop/filter") == "none\n")
+    }
+
     @Test("trace_pipe consumes: what it returned is gone from trace, later events still arrive")
     func tracePipe() throws {
         let s = try Session(.x86_64)
