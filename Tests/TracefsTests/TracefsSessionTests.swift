@@ -68,6 +68,30 @@ struct TracefsSessionTests {
         #expect(try s.cat("kprobe_profile") == profileLine("sum", 2, 0) + profileLine("sumret", 2, 0))
     }
 
+    /// The capture's "define probes" section replayed through the tree, on corpus functions given the captured
+    /// names: the `format` files (ids included: events are numbered in creation order) and the read-back equal
+    /// the capture. The address target (`kp/byaddr`) is left out: it names an address of the real kernel.
+    @Test("the captured session's definitions: format files with their ids, and kprobe_events read back, equal the capture",
+          arguments: [Architecture.x86_64, .arm64])
+    func capturedSession(_ arch: Architecture) throws {
+        let s = try Session(arch)
+        for (alias, name) in [("do_sys_openat2", "sum_to"), ("vfs_open", "sum_squares_while")] {
+            let symbol = try #require(s.machine.symbols.lookup(name: name))
+            s.machine.symbols.add(Symbol(name: alias, address: symbol.address, size: symbol.size, type: "T"))
+        }
+        let capture = try CapturedKprobeEvents(arch)
+        for write in capture.writes(inSection: "define probes") {
+            let line = write.command
+            if line.contains("byaddr") { continue }
+            try s.echo(line, "kprobe_events")
+        }
+        let real = try RealKernelCapture(arch.rawValue)
+        #expect(try s.cat("events/kp/open/format") == real.section("events/kp/open/format").joined(separator: "\n") + "\n")
+        #expect(try s.cat("events/kp/openret/format") == real.section("events/kp/openret/format").joined(separator: "\n") + "\n")
+        let listed = try s.cat("kprobe_events").split(separator: "\n").map(String.init)
+        #expect(listed == capture.listing(after: "kprobe_events (read back)").filter { !$0.contains("byaddr") })
+    }
+
     /// The capture's "kretprobe return-address reporting" section: with two kretprobes on a function, the one
     /// registered first returns first and reports the trampoline; the other reports the real caller.
     @Test("two kretprobes on one function: the first registered prints [unknown/kretprobe'd], as captured", arguments: [Architecture.x86_64, .arm64])
