@@ -41,6 +41,22 @@ struct ParsedArguments {
 
     /// Parses an integer the way the kernel's `kstrtoul(..., 0)` does: `0x` hex, leading `0` octal, else
     /// decimal; a leading `-` gives the two's complement.
+    /// Takes every `--load FILE` out of `arguments` (the option may repeat): the files, and the rest in order.
+    static func loads(_ arguments: [String], command: String) throws(UsageError) -> (files: [String], rest: [String]) {
+        var files: [String] = []
+        var rest: [String] = []
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            guard argument == "--load" else {
+                rest.append(argument)
+                continue
+            }
+            guard let path = iterator.next() else { throw UsageError(message: "\(command): option '--load' needs a value") }
+            files.append(path)
+        }
+        return (files, rest)
+    }
+
     static func integer(_ text: String) -> UInt64? {
         var body = Substring(text)
         let negative = body.hasPrefix("-")

@@ -14,6 +14,14 @@ func kprobesim(_ arguments: [String]) -> (status: Int32, output: String, error: 
 
 func kprobesim(_ arguments: String...) -> (status: Int32, output: String, error: String) { kprobesim(arguments) }
 
+/// Runs `kprobesim run` on `script` written to a temporary file.
+func kprobesimRun(_ script: String, _ options: String...) throws -> (status: Int32, output: String, error: String) {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-\(UInt32.random(in: 0...UInt32.max)).sh")
+    defer { try? FileManager.default.removeItem(at: url) }
+    try script.write(to: url, atomically: true, encoding: .utf8)
+    return kprobesim(["run"] + options + [url.path])
+}
+
 @Suite("kprobesim command line")
 struct CommandLineTests {
     @Test("call prints the return register as 0x + 16 hex digits, matching native execution (incl. stack arguments)",
@@ -88,9 +96,7 @@ struct CommandLineTests {
     @Test("run: a tracefs script typed as on a real machine; a bad line prints the shell's error and the script goes on")
     func runScript() throws {
         let object = Fixtures.url("corpus/x86_64/O2/loops.o").path
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-run-\(UInt32.random(in: 0...UInt32.max)).sh")
-        defer { try? FileManager.default.removeItem(at: script) }
-        try """
+        let run = try kprobesimRun("""
         load \(object)
         echo 'p:kp/bad sum_to x=%x0' >> /sys/kernel/tracing/kprobe_events
         echo "p:kp/sum sum_to n=%di" >> /sys/kernel/tracing/kprobe_events   # a comment
@@ -99,8 +105,7 @@ struct CommandLineTests {
         cat /sys/kernel/tracing/trace
         cat /sys/kernel/tracing/error_log
         echo done
-        """.write(to: script, atomically: true, encoding: .utf8)
-        let run = kprobesim("run", "--arch", "x86_64", script.path)
+        """, "--arch", "x86_64")
         #expect(run.status == 0)
         let lines = run.output.split(separator: "\n").map(String.init)
         // In order: the failed write (x86_64 has no %x0: "Invalid register name", EINVAL), the call's return
@@ -115,9 +120,7 @@ struct CommandLineTests {
     @Test("run: spawned tasks run on the CPUs they were given; the trace shows their comm, pid and CPU")
     func spawnAndWait() throws {
         let object = Fixtures.url("corpus/arm64/O2/loops.o").path
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("kprobesim-spawn-\(UInt32.random(in: 0...UInt32.max)).sh")
-        defer { try? FileManager.default.removeItem(at: script) }
-        try """
+        let run = try kprobesimRun("""
         load \(object)
         echo 'p:kp/sum sum_to n=%x0' >> /sys/kernel/tracing/kprobe_events
         echo 1 > /sys/kernel/tracing/events/kp/enable
@@ -126,8 +129,7 @@ struct CommandLineTests {
         spawn --cpu 2 sum_to 1
         wait
         cat /sys/kernel/tracing/trace
-        """.write(to: script, atomically: true, encoding: .utf8)
-        let run = kprobesim("run", "--arch", "arm64", "--cpus", "2", script.path)
+        """, "--arch", "arm64", "--cpus", "2")
         let lines = run.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         // sum_to(5) = 15, sum_to(7) = 28; CPU 2 does not exist on a 2-CPU machine.
         #expect(lines.first == "spawn: no CPU '2' (the machine has 2)")

@@ -12,17 +12,7 @@ enum CallCommand {
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
-        var loads: [String] = []
-        var rest: [String] = []
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            if argument == "--load" {
-                guard let path = iterator.next() else { throw UsageError(message: "call: option '--load' needs a value") }
-                loads.append(path)
-            } else {
-                rest.append(argument)
-            }
-        }
+        let (loads, rest) = try ParsedArguments.loads(arguments, command: "call")
         let parsed = try ParsedArguments(rest, command: "call", valued: ["--arch", "--budget"])
         if parsed.wantsHelp {
             output.write(help + "\n")

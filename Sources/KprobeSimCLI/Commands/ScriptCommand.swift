@@ -27,17 +27,7 @@ enum ScriptCommand {
 
     static func run<Out: TextOutputStream>(_ arguments: [String], interactive: Bool, output: inout Out) throws -> Int32 {
         let command = interactive ? "shell" : "run"
-        var loads: [String] = []
-        var rest: [String] = []
-        var iterator = arguments.makeIterator()
-        while let argument = iterator.next() {
-            if argument == "--load" {
-                guard let path = iterator.next() else { throw UsageError(message: "\(command): option '--load' needs a value") }
-                loads.append(path)
-            } else {
-                rest.append(argument)
-            }
-        }
+        let (loads, rest) = try ParsedArguments.loads(arguments, command: command)
         let parsed = try ParsedArguments(rest, command: command, valued: ["--arch", "--cpus", "--profile"])
         if parsed.wantsHelp {
             output.write(help + "\n")
