@@ -34,6 +34,15 @@ public indirect enum FetchArg: Sendable, Hashable {
         }
     }
 
+    /// The `@SYM[+|-OFFS]` texts this fetch reads, which registration resolves (traceprobe_update_arg).
+    var symbolReferences: [String] {
+        switch self {
+        case .symbolMemory(let text): [text]
+        case .dereference(_, _, let inner): inner.symbolReferences
+        default: []
+        }
+    }
+
     /// Whether the value is read from memory (the store step is FETCH_OP_ST_MEM), which arrays need.
     var isMemory: Bool {
         switch self {

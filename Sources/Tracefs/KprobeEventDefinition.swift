@@ -10,6 +10,11 @@ public struct KprobeEventDefinition: Sendable, Hashable {
     public enum Target: Sendable, Hashable {
         case symbol(String, offset: UInt64)
         case address(UInt64)
+
+        var isAddress: Bool {
+            if case .address = self { return true }
+            return false
+        }
     }
 
     public var isReturn: Bool

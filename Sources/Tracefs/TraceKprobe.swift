@@ -27,6 +27,8 @@ final class TraceKprobe {
     let kretprobe: Kretprobe?
     /// `tk->nhit`: events recorded (kprobe_dispatcher / kretprobe_dispatcher).
     var nhit: UInt64 = 0
+    /// False while registration is deferred: an address in no loaded text (`trace_kprobe_module_exist`).
+    var isRegistered = true
 
     init(definition: KprobeEventDefinition, event: Event, kprobe: Kprobe, kretprobe: Kretprobe?) {
         self.definition = definition

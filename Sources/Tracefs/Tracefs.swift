@@ -176,6 +176,11 @@ public final class Tracefs {
             guard let found = machine.symbols.lookup(name: symbol) else { throw fail(.ENOENT, .BAD_PROBE_ADDR) }
             address = found.address &+ offset
         }
+        // kernel: __register_trace_kprobe -> traceprobe_update_arg: `@SYM` arguments are resolved first.
+        let environment = FetchEnvironment(machine: machine, cpu: machine.cpus[0])
+        if definition.args.contains(where: { $0.fetch.symbolReferences.contains { environment.symbolAddress($0) == nil } }) {
+            throw fail(.ENOENT, .BAD_PROBE_ADDR)
+        }
         // kernel: __register_trace_kprobe -> within_notrace_func: on a kernel built with ftrace, a function
         // without an ftrace location cannot be probed through tracefs ("Could not probe notrace function").
         if !machine.ftraceLocations.isEmpty, let (symbol, _, size) = machine.symbols.lookup(containing: address),
@@ -205,7 +210,10 @@ public final class Tracefs {
         do throws(Errno) {
             if let kretprobe { try kprobes.register(kretprobe) } else { try kprobes.register(kprobe) }
         } catch {
+            // An address in no symbol may belong to a module not loaded yet: the event is created and its
+            // registration deferred ("This probe might be able to register after target module is loaded").
             switch error {
+            case .ENOENT where definition.target.isAddress: probe.isRegistered = false
             case .EILSEQ: throw fail(error, .BAD_INSN_BNDRY)
             case .ENOENT: throw fail(error, .BAD_PROBE_ADDR)
             case .ENOMEM, .EEXIST: throw fail(error, nil)
@@ -254,13 +262,14 @@ public final class Tracefs {
     }
 
     private func unregister(_ probe: TraceKprobe) {
+        guard probe.isRegistered else { return }
         if let kretprobe = probe.kretprobe { kprobes.unregister(kretprobe) } else { kprobes.unregister(probe.kprobe) }
     }
 
     /// The `kprobe_events` line of a probe (the kretprobe's default maxactive is written back on registration).
     private func line(of probe: TraceKprobe) -> String {
         probe.definition.kprobeEventsLine(profile: kprobes.profile, possibleCPUs: machine.cpus.count,
-                                          pointerHash: Self.pointerHash)
+                                          registered: probe.isRegistered, pointerHash: Self.pointerHash)
     }
 
     // MARK: Enabling and recording
@@ -274,7 +283,7 @@ public final class Tracefs {
         default: throw Errno.EINVAL
         }
         for event in targets where event.isEnabled != value {
-            for probe in probes where probe.event === event {
+            for probe in probes where probe.event === event && probe.isRegistered {
                 if value { try kprobes.enable(probe.kprobe) } else { try kprobes.disable(probe.kprobe) }
             }
             event.isEnabled = value
