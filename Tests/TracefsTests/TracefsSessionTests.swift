@@ -197,6 +197,24 @@ struct TracefsSessionTests {
         #expect(try s.cat("events/kp/enable") == "1\n")
     }
 
+    /// kernel: trace_kprobe.c within_notrace_func — on a kernel built with ftrace, a function with no ftrace
+    /// location is refused ("Could not probe notrace function", captured in dmesg for asm_exc_divide_error)
+    /// with the same error_log entry as the captured `bad_blacklisted` line: "Failed to register probe event".
+    @Test("objects built with ftrace: a function without an fentry site cannot be probed through tracefs")
+    func notraceFunction() throws {
+        let s = try Session(.x86_64, variant: "O2-ftrace")
+        let plain = s.machine.allocateText(size: 16)
+        try s.machine.memory.kernelWrite(plain, bytes: [0xc3])                      // ret
+        s.machine.symbols.add(Symbol(name: "plain_fn", address: plain, size: 16, type: "t"))
+        s.machine.symbols.addTextRegion(plain..<(plain + 16))
+        #expect(throws: TracefsError(path: Self.root + "kprobe_events", errno: .EINVAL)) { try s.echo("p:kp/x plain_fn", "kprobe_events") }
+        let log = try s.cat("error_log").split(separator: "\n").map(String.init)
+        #expect(log.count == 3 && log[0].hasSuffix("trace_kprobe: error: Failed to register probe event"))
+        #expect(log.count == 3 && log[2] == String(repeating: " ", count: 11 + "p:kp/x ".count) + "^")
+        try s.echo("p:kp/y sum_to", "kprobe_events")                                // has an fentry site
+        #expect(try s.cat("kprobe_events") == "p:kp/y sum_to\n")
+    }
+
     /// A failed write changes nothing (kernel: each line is parsed and checked before anything is registered,
     /// and a failed registration is undone), whatever the line; the machine keeps running and probing.
     @Test("mutated kprobe_events lines never crash; a failed write leaves every earlier event as it was",
