@@ -2,8 +2,9 @@ import Kprobes
 import Machine
 
 /// The tracefs tree of the kprobe-event interface over one simulated machine: `kprobe_events`,
-/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id}`, `events/GRP/enable`, `trace`, `trace_pipe`, `kprobe_profile`,
-/// `error_log`, and debugfs `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
+/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id,filter}`, `events/GRP/enable`, `trace`, `trace_pipe`,
+/// `kprobe_profile`, `error_log`, `buffer_size_kb`, `options/overwrite`, and debugfs
+/// `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
 /// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
 /// kernel: kernel/trace/trace_kprobe.c, trace_dynevent.c, trace_events.c, trace.c (v6.1).
 public final class Tracefs {
@@ -97,21 +98,13 @@ public final class Tracefs {
                 guard let kilobytes = Int(text.trimmingWhitespace), kilobytes > 0 else { throw Errno.EINVAL }
                 buffer.resize(kilobytes: kilobytes)
             case .overwrite:
-                switch text.trimmingWhitespace {
-                case "1": buffer.overwrite = true
-                case "0": buffer.overwrite = false
-                default: throw Errno.EINVAL
-                }
+                buffer.overwrite = try Self.flag(text)
             case .eventFilter:
                 // Only clearing is modelled (`echo 0 > filter`); a filter expression is refused rather than
                 // silently ignored.
                 guard text.trimmingWhitespace == "0" else { throw Errno.EINVAL }
             case .kprobesEnabled:
-                switch text.trimmingWhitespace {
-                case "1": kprobes.setGloballyEnabled(true)
-                case "0": kprobes.setGloballyEnabled(false)
-                default: throw Errno.EINVAL
-                }
+                kprobes.setGloballyEnabled(try Self.flag(text))
             case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
                 // Read-only files have no write operation: root passes the mode check and gets -EINVAL.
                 throw Errno.EINVAL
@@ -276,12 +269,7 @@ public final class Tracefs {
 
     /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm every probe of the event.
     private func setEnabled(_ targets: [TraceKprobe.Event], _ text: String) throws(Errno) {
-        let value: Bool
-        switch text.trimmingWhitespace {
-        case "1": value = true
-        case "0": value = false
-        default: throw Errno.EINVAL
-        }
+        let value = try Self.flag(text)
         for event in targets where event.isEnabled != value {
             for probe in probes where probe.event === event && probe.isRegistered {
                 if value { try kprobes.enable(probe.kprobe) } else { try kprobes.disable(probe.kprobe) }
@@ -319,6 +307,16 @@ public final class Tracefs {
     /// `%p`: the kernel prints a keyed hash of a pointer, 32 significant bits; the simulator's key is fixed
     /// so that runs are reproducible.
     static func pointerHash(_ address: UInt64) -> UInt64 { (address &* 0x9e37_79b9_7f4a_7c15) >> 32 }
+
+    /// A 0/1 file (`enable`, `options/*`, debugfs `kprobes/enabled`); anything else is -EINVAL.
+    /// kernel: trace_events.c event_enable_write (kstrtoul, 0 or 1), trace.c trace_options_core_write.
+    private static func flag(_ text: String) throws(Errno) -> Bool {
+        switch text.trimmingWhitespace {
+        case "1": return true
+        case "0": return false
+        default: throw Errno.EINVAL
+        }
+    }
 
     /// An `enable` file over several events: `0`, `1`, or `X` when mixed (trace_events.c system_enable_read).
     private static func mixedEnable(_ events: [TraceKprobe.Event]) -> String {

@@ -307,6 +307,13 @@ struct TracefsSessionTests {
             try s.echo("x", "events/kp/sum/format", append: false)
         }
         #expect(try s.cat("events/kp/sum/id") == "1206\n")
-        #expect(try s.tracefs.read("/sys/kernel/debug/kprobes/enabled") == "1\n")
+        // kernel: kprobes.c write_enabled_file_bool — 0 disarms every probe, 1 arms them again.
+        let enabled = "/sys/kernel/debug/kprobes/enabled"
+        #expect(try s.tracefs.read(enabled) == "1\n")
+        try s.tracefs.write(enabled, "0\n")
+        #expect(try s.tracefs.read(enabled) == "0\n" && s.kprobes.allDisarmed)
+        #expect(throws: TracefsError(path: enabled, errno: .EINVAL)) { try s.tracefs.write(enabled, "2\n") }
+        try s.tracefs.write(enabled, "1\n")
+        #expect(try s.tracefs.read(enabled) == "1\n")
     }
 }
