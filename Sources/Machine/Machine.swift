@@ -41,6 +41,7 @@ public final class Machine {
     static let hostFunctionSlot: UInt64 = 16
     private var hostFunctions: [HostFunction] = []
     private var taskObservers: [TaskObserver] = []
+    private var moduleObservers: [ModuleObserver] = []
     /// Delayed work (`schedule_delayed_work`): actions due at a simulated cycle of CPU 0, run by the scheduler
     /// between slices, earliest first.
     private var delayedWork: [(due: UInt64, action: () -> Void)] = []
@@ -239,6 +240,22 @@ public final class Machine {
     /// Registers an observer told when each task is reaped (held strongly; observers live as long as the machine).
     public func addTaskObserver(_ observer: TaskObserver) {
         taskObservers.append(observer)
+    }
+
+    /// Registers an observer told before each object is unloaded (held strongly, like task observers).
+    public func addModuleObserver(_ observer: ModuleObserver) {
+        moduleObservers.append(observer)
+    }
+
+    /// `rmmod`: the observers hear MODULE_STATE_GOING first (kprobes marks its probes there GONE), then the
+    /// object's symbols, text regions and ftrace sites are forgotten and its sections unmapped, so anything
+    /// still pointing into it faults. kernel: kernel/module/main.c delete_module, free_module.
+    public func unload(_ object: LoadedObject) {
+        for observer in moduleObservers { observer.moduleGoing(object, machine: self) }
+        let ranges = object.sections.map { $0.address..<($0.address + $0.size) }
+        if let module = object.module { symbols.remove(module: module, regions: ranges) }
+        ftraceLocations.subtract(object.ftraceSites)
+        for section in object.sections { memory.unmap(section.address, size: section.size) }
     }
 
     /// Wakes a blocked or sleeping task (`wake_up_process`).

@@ -29,6 +29,40 @@ public struct ProbeEventRecord: Sendable, Hashable {
     /// Record bytes: the fixed layout of the format file plus the strings' dynamic data.
     public var size: Int { event.fixedSize + values.reduce(0) { $0 + $1.dynamicSize } }
 
+    /// The record as the ring buffer holds it, laid out as the `format` file says: `struct trace_entry`, the
+    /// probe addresses, the packed args, then the strings each `__data_loc` word (length with the NUL << 16 |
+    /// offset) points at; a faulted string gets length 0 at the current end.
+    /// kernel: trace_kprobe.c __kprobe_trace_func, trace_probe_tmpl.h store_trace_args.
+    public var bytes: [UInt8] {
+        var fixed: [UInt8] = []
+        func append(_ value: UInt64, size: Int) {
+            for k in 0..<size { fixed.append(UInt8(truncatingIfNeeded: value >> (8 * UInt64(k)))) }
+        }
+        append(UInt64(event.id), size: 2)
+        append(UInt64(context.flags.commonFlags), size: 1)
+        append(UInt64(context.flags.preemptCount), size: 1)
+        append(UInt64(UInt32(bitPattern: context.pid)), size: 4)
+        switch location {
+        case .kprobe(let ip): append(ip, size: 8)
+        case let .kretprobe(function, returnAddress):
+            append(function, size: 8)
+            append(returnAddress, size: 8)
+        }
+        var dynamic: [UInt8] = []
+        func store(_ value: ProbeArgValue, size: Int) {
+            switch value {
+            case .scalar(let bits): append(bits, size: size)
+            case .string(let text):
+                let data: [UInt8] = text.map { Array($0.utf8) + [0] } ?? []
+                append(UInt64(data.count) << 16 | UInt64(event.fixedSize + dynamic.count), size: 4)
+                dynamic += data
+            case .array(let elements): for element in elements { store(element, size: size) }
+            }
+        }
+        for (field, value) in zip(event.fields, values) { store(value, size: field.type.size) }
+        return fixed + dynamic
+    }
+
     /// The `trace` line without its newline, e.g.
     /// `sh-89      [000] .....     3.606910: openret32: (__x64_sys_openat+0x6a/0xa0 <- do_sys_openat2) ret=3`
     /// (the comm right-aligned to 16). `kretprobeTrampoline` is the address a return probe's caller shows as

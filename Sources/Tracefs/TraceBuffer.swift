@@ -28,6 +28,9 @@ public struct TraceBuffer: Sendable {
     /// The `overwrite` trace option (on by default): when the buffer is full, drop the oldest events rather
     /// than the new one.
     public var overwrite: Bool
+    /// `tracing_on`: while off, writes are dropped without a trace (neither entries nor overruns count them).
+    /// kernel: ring_buffer.c ring_buffer_record_off, ring_buffer_lock_reserve.
+    public var isRecording = true
     var cpus: [CPUBuffer]
 
     public init(cpuCount: Int, bufferSizeKB: Int = TraceBuffer.defaultBufferSizeKB, overwrite: Bool = true) {
@@ -43,7 +46,7 @@ public struct TraceBuffer: Sendable {
         let overruns = cpus.map(\.overrun)
         bufferSizeKB = kilobytes
         cpus = overruns.map { CPUBuffer(pages: [], overrun: $0) }
-        for record in kept { write(record) }
+        for record in kept { store(record) }
     }
 
     /// Data pages per CPU (ring_buffer.c __ring_buffer_alloc / ring_buffer_resize).
@@ -58,9 +61,14 @@ public struct TraceBuffer: Sendable {
         return (length + 3) & ~3
     }
 
-    /// Writes `record` into the buffer of its CPU. Events larger than a page are discarded, as are new events
-    /// on a full buffer without `overwrite`; neither is counted.
+    /// Writes `record` into the buffer of its CPU while `tracing_on` is 1.
     public mutating func write(_ record: ProbeEventRecord) {
+        if isRecording { store(record) }
+    }
+
+    /// Puts a record on its CPU's pages. Events larger than a page are discarded, as are new events on a full
+    /// buffer without `overwrite`; neither is counted.
+    private mutating func store(_ record: ProbeEventRecord) {
         let length = Self.eventLength(record.size)
         guard length <= Self.pageDataSize else { return }
         var buffer = cpus[record.context.cpu]

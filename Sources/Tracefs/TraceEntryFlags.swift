@@ -37,6 +37,13 @@ public struct TraceEntryFlags: Sendable, Hashable {
     /// `common_preempt_count` as recorded: preempt depth in bits 0-3, migrate-disable depth in bits 4-7.
     public var preemptCount: UInt8 { (min(migrateDisable, 15) << 4) | min(preemptDepth, 15) }
 
+    /// `common_flags` as recorded (enum trace_flag_type: IRQS_OFF 0x01, NEED_RESCHED 0x04, HARDIRQ 0x08,
+    /// SOFTIRQ 0x10, PREEMPT_RESCHED 0x20, NMI 0x40, BH_OFF 0x80).
+    public var commonFlags: UInt8 {
+        (irqsOff ? 0x01 : 0) | (needResched ? 0x04 : 0) | (hardirq ? 0x08 : 0) | (softirq ? 0x10 : 0)
+            | (preemptResched ? 0x20 : 0) | (nmi ? 0x40 : 0) | (bhOff ? 0x80 : 0)
+    }
+
     /// The irq-info column, e.g. `d.h1.`: irqs-off/BH-disabled, need-resched, hardirq/softirq, preempt-depth,
     /// migrate-disable. kernel: trace_output.c trace_print_lat_fmt.
     public var column: String {

@@ -12,6 +12,11 @@ final class TraceKprobe {
         let format: ProbeEventFormat
         /// `trace_probe_is_enabled`: the event's `enable` file is 1.
         var isEnabled = false
+        /// The compiled filter; nil records every hit (no filter, or the last one written failed to parse).
+        var filter: EventFilter?
+        /// What the `filter` file shows: the expression, or after a failed write the expression with the
+        /// error; nil shows `none`.
+        var filterString: String?
 
         init(group: String, name: String, format: ProbeEventFormat) {
             self.group = group

@@ -3,7 +3,7 @@ import Machine
 
 /// The tracefs tree of the kprobe-event interface over one simulated machine: `kprobe_events`,
 /// `dynamic_events`, `events/GRP/EVENT/{enable,format,id,filter}`, `events/GRP/enable`, `trace`, `trace_pipe`,
-/// `kprobe_profile`, `error_log`, `buffer_size_kb`, `options/overwrite`, and debugfs
+/// `kprobe_profile`, `error_log`, `buffer_size_kb`, `options/overwrite`, `tracing_on`, and debugfs
 /// `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
 /// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
 /// kernel: kernel/trace/trace_kprobe.c, trace_dynevent.c, trace_events.c, trace.c (v6.1).
@@ -50,14 +50,16 @@ public final class Tracefs {
             return event.format.text
         case .eventID(let event):
             return "\(event.format.id)\n"
-        case .eventFilter:
-            return "none\n"
+        case .eventFilter(let event):
+            return (event.filterString ?? "none") + "\n"
         case .bufferSizeKB:
             // The buffer as expanded by the first enabled event (before that the kernel shows
             // "7 (expanded: 1408)").
             return "\(buffer.bufferSizeKB)\n"
         case .overwrite:
             return buffer.overwrite ? "1\n" : "0\n"
+        case .tracingOn:
+            return buffer.isRecording ? "1\n" : "0\n"
         case .groupEnable(let group):
             return Self.mixedEnable(events.filter { $0.group == group })
         case .allEnable:
@@ -99,10 +101,19 @@ public final class Tracefs {
                 buffer.resize(kilobytes: kilobytes)
             case .overwrite:
                 buffer.overwrite = try Self.flag(text)
-            case .eventFilter:
-                // Only clearing is modelled (`echo 0 > filter`); a filter expression is refused rather than
-                // silently ignored.
-                guard text.trimmingWhitespace == "0" else { throw Errno.EINVAL }
+            case .tracingOn:
+                // kernel: trace.c rb_simple_write, kstrtoul_from_user(.., 10, ..): an unsigned decimal with an
+                // optional `+` and one trailing newline, nothing else (captured: " 1 " and "-1" fail); non-zero
+                // means on.
+                var digits = Substring(text)
+                if digits.last == "\n" { digits.removeLast() }
+                if digits.first == "+" { digits.removeFirst() }
+                guard !digits.isEmpty, digits.allSatisfy({ ("0"..."9").contains($0) }), let value = UInt64(digits) else {
+                    throw Errno.EINVAL
+                }
+                buffer.isRecording = value != 0
+            case .eventFilter(let event):
+                try setFilter(event, text)
             case .kprobesEnabled:
                 kprobes.setGloballyEnabled(try Self.flag(text))
             case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
@@ -267,18 +278,44 @@ public final class Tracefs {
 
     // MARK: Enabling and recording
 
-    /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm every probe of the event.
+    /// `echo 0|1 > enable`: enable_trace_kprobe / disable_trace_kprobe arm and disarm every probe of the event;
+    /// a probe whose code was unloaded (`[GONE]`) is skipped (__enable_trace_kprobe, trace_kprobe_has_gone).
     private func setEnabled(_ targets: [TraceKprobe.Event], _ text: String) throws(Errno) {
         let value = try Self.flag(text)
         for event in targets where event.isEnabled != value {
-            for probe in probes where probe.event === event && probe.isRegistered {
+            for probe in probes where probe.event === event && probe.isRegistered && !probe.kprobe.isGone {
                 if value { try kprobes.enable(probe.kprobe) } else { try kprobes.disable(probe.kprobe) }
             }
             event.isEnabled = value
         }
     }
 
-    /// kprobe_trace_func / kretprobe_trace_func: fetch the arguments and write the record.
+    /// `echo EXPR > filter`: `0` removes the filter; an expression replaces it, and one that fails to parse
+    /// leaves the event unfiltered, its error in the file and in `error_log`.
+    /// kernel: trace_events.c event_filter_write (-EINVAL from a page on), trace_events_filter.c
+    /// apply_event_filter (strstrip: trailing blanks go, leading ones stay in the recorded string).
+    private func setFilter(_ event: TraceKprobe.Event, _ text: String) throws(Errno) {
+        guard text.utf8.count < 4096 else { throw .EINVAL }
+        var expression = Substring(text)
+        while let c = expression.last, c.isWhitespace { expression.removeLast() }
+        if expression.trimmingWhitespace == "0" {
+            event.filter = nil
+            event.filterString = nil
+            return
+        }
+        do throws(EventFilterError) {
+            event.filter = try EventFilter(String(expression), format: event.format)
+            event.filterString = String(expression)
+        } catch {
+            event.filter = nil
+            event.filterString = error.fileText(expression: String(expression))
+            logError(error.logEntry(expression: String(expression)))
+            throw error.errno
+        }
+    }
+
+    /// kprobe_trace_func / kretprobe_trace_func: fetch the arguments and write the record, unless the event's
+    /// filter discards it (trace_event_buffer_commit); the hit is counted either way.
     private func record(_ probe: TraceKprobe, _ ctx: KprobeContext, location: ProbeEventRecord.Location) {
         probe.nhit &+= 1
         let environment = FetchEnvironment(machine: machine, cpu: ctx.cpu)
@@ -287,7 +324,13 @@ public final class Tracefs {
         let context = TraceEntryContext(comm: task?.comm ?? "<idle>", pid: task?.pid ?? 0, cpu: ctx.cpu.id,
                                         timestamp: ctx.nanoseconds,
                                         flags: TraceEntryFlags(irqsOff: irqsOff(probe)))
-        buffer.write(ProbeEventRecord(event: probe.event.format, context: context, location: location, values: values))
+        let record = ProbeEventRecord(event: probe.event.format, context: context, location: location, values: values)
+        // The filter sees current->comm; the idle task's is swapper/N.
+        if let filter = probe.event.filter,
+           !filter.matches(record: record.bytes, cpu: ctx.cpu.id, comm: task?.comm ?? "swapper/\(ctx.cpu.id)") {
+            return
+        }
+        buffer.write(record)
     }
 
     /// Whether the handler runs with interrupts off: in a breakpoint exception (x86 int3, arm64 BRK) yes; on
@@ -327,7 +370,7 @@ public final class Tracefs {
     // MARK: Paths
 
     enum File {
-        case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog, bufferSizeKB, overwrite
+        case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog, bufferSizeKB, overwrite, tracingOn
         case eventEnable(TraceKprobe.Event), eventFormat(TraceKprobe.Event), eventID(TraceKprobe.Event)
         case eventFilter(TraceKprobe.Event)
         case groupEnable(String), allEnable
@@ -357,6 +400,7 @@ public final class Tracefs {
         case ["trace_pipe"]: return .tracePipe
         case ["buffer_size_kb"]: return .bufferSizeKB
         case ["options", "overwrite"]: return .overwrite
+        case ["tracing_on"]: return .tracingOn
         case ["kprobe_profile"]: return .kprobeProfile
         case ["error_log"]: return .errorLog
         case ["events", "enable"]: return .allEnable
@@ -379,7 +423,7 @@ public final class Tracefs {
     }
 }
 
-private extension String {
+private extension StringProtocol {
     /// The text without surrounding blanks (`echo 1 > enable` writes "1\n").
     var trimmingWhitespace: String {
         var text = Substring(self)

@@ -2,12 +2,26 @@
 /// position. kernel: kernel/trace/trace.c `tracing_log_err`, `tracing_err_log_seq_show`,
 /// `tracing_err_log_show_pos`.
 public struct TracingLogErr: Sendable, Hashable {
-    /// `trace_kprobe` for kprobe events (the `subsystem` of `trace_probe_log_init`).
+    /// `trace_kprobe` for kprobe events (the `subsystem` of `trace_probe_log_init`), `event filter parse error`
+    /// for event filters.
     public var location: String
-    public var error: TraceProbeError
+    /// The `err_text` entry: a `TraceProbeError` or `EventFilterError` message.
+    public var message: String
     public var command: String
     /// Column of the caret within `command`.
     public var position: Int
+
+    public init(location: String, message: String, command: String, position: Int) {
+        self.location = location
+        self.message = message
+        self.command = command
+        self.position = position
+    }
+
+    /// An entry of the probe-event parsers.
+    public init(location: String, error: TraceProbeError, command: String, position: Int) {
+        self.init(location: location, message: error.message, command: command, position: position)
+    }
 
     /// The entry as `cat error_log` prints it: `[%5llu.%06u] LOC: error: MSG`, `  Command: CMD`, then
     /// `strlen("  Command: ") + pos` spaces and `^`.
@@ -17,7 +31,7 @@ public struct TracingLogErr: Sendable, Hashable {
         let stamp = String(repeating: " ", count: max(0, 5 - sec.count)) + sec + "."
             + String(repeating: "0", count: max(0, 6 - usec.count)) + usec
         let prefix = "  Command: "
-        return "[\(stamp)] \(location): error: \(error.message)\n\(prefix)\(command)\n"
+        return "[\(stamp)] \(location): error: \(message)\n\(prefix)\(command)\n"
             + String(repeating: " ", count: prefix.count + position) + "^\n"
     }
 }

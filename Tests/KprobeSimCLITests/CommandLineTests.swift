@@ -22,6 +22,15 @@ func kprobesimRun(_ script: String, _ options: String...) throws -> (status: Int
     return kprobesim(["run"] + options + [url.path])
 }
 
+/// Runs `kprobesim ARGUMENTS` from the repository root, as the docs' examples are run.
+func kprobesimFromRoot(_ arguments: String...) -> (status: Int32, output: String, error: String) {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let previous = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(root.path)
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    return kprobesim(arguments)
+}
+
 @Suite("kprobesim command line")
 struct CommandLineTests {
     @Test("call prints the return register as 0x + 16 hex digits, matching native execution (incl. stack arguments)",
@@ -117,6 +126,24 @@ struct CommandLineTests {
         #expect(lines.last == "done")
     }
 
+    @Test("run: rmmod unloads an object; its probes are [GONE] and its functions unknown")
+    func rmmod() throws {
+        let run = try kprobesimRun("""
+        echo 'p:kp/sum sum_to' >> /sys/kernel/tracing/kprobe_events
+        rmmod loops
+        rmmod loops
+        cat /sys/kernel/debug/kprobes/list
+        cat /sys/kernel/tracing/kprobe_events
+        call sum_to 3
+        """, "--arch", "x86_64", "--load", Fixtures.url("corpus/x86_64/O2/loops.o").path)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines[0] == "rmmod: can't unload module 'loops': No such file or directory")
+        #expect(lines[1].hasPrefix("ffffffff81") && lines[1].contains("  k  0xffffffff81") && lines[1].hasSuffix(" [GONE]"))
+        #expect(lines[2] == "p:kp/sum sum_to")
+        #expect(lines[3].hasPrefix("call: ") && lines[3].contains("sum_to"))
+    }
+
     @Test("run: spawned tasks run on the CPUs they were given; the trace shows their comm, pid and CPU")
     func spawnAndWait() throws {
         let object = Fixtures.url("corpus/arm64/O2/loops.o").path
@@ -145,11 +172,7 @@ struct CommandLineTests {
     @Test("seed 003: the 8-argument probe; +0(%sp) at entry is the return address, so the article's stack reads are off by one slot",
           arguments: [Architecture.x86_64, .arm64])
     func seed003(_ arch: Architecture) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(root.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-        let run = kprobesim("run", "--arch", arch.rawValue, "docs/examples/tcp_select_initial_window-\(arch.rawValue).sh")
+        let run = kprobesimFromRoot("run", "--arch", arch.rawValue, "docs/examples/tcp_select_initial_window-\(arch.rawValue).sh")
         #expect(run.status == 0)
         let lines = run.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
         #expect(lines.first == "0x0001ff070000aaaa")
@@ -162,6 +185,23 @@ struct CommandLineTests {
         } else {
             #expect(lines.contains { $0.contains(" args: ") && $0.contains("no_window_clamp=0 init_rcv_wnd=0 a8=0") })
         }
+    }
+
+    /// docs/examples/event-filter-x86_64.sh. Hand derivation: `=>` is no operator (parse_pred tries `<=` and
+    /// `>=`, not `=>`), caret at the `=` after `n ` (pos 1 + 2); of the three tasks only worker1 has both n > 3
+    /// and a comm matching `work*`; all three hits count in kprobe_profile ("  %-44s %15lu %15lu").
+    @Test("the event-filter example: the parse error, then only the matching task's hit is recorded")
+    func eventFilterExample() throws {
+        let run = kprobesimFromRoot("run", "--arch", "x86_64", "docs/examples/event-filter-x86_64.sh")
+        #expect(run.status == 0)
+        let lines = run.output.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") }
+        #expect(Array(lines.prefix(4)) == ["sh: write error: Invalid argument", "n => 3", "   ^", "parse_error: Invalid operator"])
+        #expect(lines.contains { $0.hasSuffix("event filter parse error: error: Invalid operator") })
+        #expect(lines.contains(#"n > 3 && comm ~ "work*""#))
+        let events = lines.filter { $0.contains(" sum: (sum_to+") }
+        #expect(events.count == 1 && events[0].hasPrefix("         worker1-1 ") && events[0].hasSuffix(" n=5"))
+        #expect(lines.last == "  sum" + String(repeating: " ", count: 41) + " " + String(repeating: " ", count: 14) + "3"
+                + " " + String(repeating: " ", count: 14) + "0")
     }
 
     @Test("explain --optimize: the int3 becomes e9 to the detour, the copies run there, and the jump comes back")

@@ -17,9 +17,9 @@ struct TracefsSessionTests {
         let kprobes: KprobeManager
         let tracefs: Tracefs
 
-        init(_ arch: Architecture, variant: String = "O2") throws {
+        init(_ arch: Architecture, object: String = "loops", variant: String = "O2") throws {
             machine = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
-            try Corpus.load("loops", variant: variant, into: machine)
+            try Corpus.load(object, variant: variant, into: machine)
             kprobes = KprobeManager(machine: machine)
             tracefs = Tracefs(machine: machine, kprobes: kprobes)
         }
@@ -315,5 +315,61 @@ struct TracefsSessionTests {
         #expect(throws: TracefsError(path: enabled, errno: .EINVAL)) { try s.tracefs.write(enabled, "2\n") }
         try s.tracefs.write(enabled, "1\n")
         #expect(try s.tracefs.read(enabled) == "1\n")
+    }
+}
+
+extension TracefsSessionTests {
+    /// An event whose function is unloaded: its probe is `[GONE]` in debugfs (kill_kprobe), the event stays in
+    /// `kprobe_events`, enabling skips the gone probe (__enable_trace_kprobe), and the event can be deleted.
+    @Test("an event on an unloaded object: [GONE] in kprobes/list, still listed, deletable", arguments: [Architecture.x86_64, .arm64])
+    func goneEvent(_ arch: Architecture) throws {
+        let machine = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+        let loops = try Corpus.load("loops", into: machine)
+        let kprobes = KprobeManager(machine: machine)
+        let tracefs = Tracefs(machine: machine, kprobes: kprobes)
+        let root = TracefsSessionTests.root
+        try tracefs.write(root + "kprobe_events", "p:kp/sum sum_to\n", append: true)
+        try tracefs.write(root + "events/kp/sum/enable", "1\n")
+        let address = try #require(machine.symbols.lookup(name: "sum_to")).address
+        machine.unload(loops)
+        let hex = String(address, radix: 16)
+        #expect(try tracefs.read("/sys/kernel/debug/kprobes/list") == "\(hex)  k  0x\(hex) [GONE]\n")
+        #expect(try tracefs.read(root + "kprobe_events") == "p:kp/sum sum_to\n")
+        try tracefs.write(root + "events/kp/sum/enable", "0\n")
+        try tracefs.write(root + "events/kp/sum/enable", "1\n")
+        #expect(try tracefs.read(root + "events/kp/sum/enable") == "1\n")
+        try tracefs.write(root + "events/kp/sum/enable", "0\n")
+        try tracefs.write(root + "kprobe_events", "-:kp/sum\n", append: true)
+        #expect(try tracefs.read("/sys/kernel/debug/kprobes/list") == "")
+        #expect(try tracefs.read(root + "kprobe_events") == "")
+    }
+}
+
+extension TracefsSessionTests {
+    /// `tracing_on` as captured (`Tests/Fixtures/realkernel/ARCH/tracing-on.txt`): every write's error and
+    /// read-back; and, as the capture shows (entries 0/0 while the profile counted 8 hits), hits while it is 0
+    /// are counted but not recorded.
+    @Test("tracing_on: accepted values as captured; hits while off are counted, not recorded", arguments: [Architecture.x86_64, .arm64])
+    func tracingOn(_ arch: Architecture) throws {
+        let s = try Session(arch)
+        let capture = try RealKernelCapture(arch.rawValue, name: "tracing-on")
+        #expect(try s.cat("tracing_on") == capture.rawSection("tracing_on at boot"))
+        for title in capture.titles where title.hasPrefix("tracing_on <- ") {
+            var shown = ""
+            do { try s.echo(String(title.dropFirst(14)), "tracing_on", append: false) } catch {
+                shown = "sh: write error: \(error.errno.message)\n"
+            }
+            shown += try s.cat("tracing_on")
+            #expect(shown == capture.rawSection(title), "\(title)")
+        }
+        try s.echo("p:kp/sum sum_to", "kprobe_events")
+        try s.echo("1", "events/kp/sum/enable", append: false)
+        try s.echo("0", "tracing_on", append: false)
+        for n in [3, 4, 5] as [UInt64] { _ = try s.machine.call("sum_to", arguments: [n]) }
+        #expect(try s.cat("trace").contains("# entries-in-buffer/entries-written: 0/0   #P:1"))
+        try s.echo("1", "tracing_on", append: false)
+        _ = try s.machine.call("sum_to", arguments: [6])
+        #expect(try s.cat("trace").contains("# entries-in-buffer/entries-written: 1/1   #P:1"))
+        #expect(try s.cat("kprobe_profile").hasPrefix("  sum    ") && s.cat("kprobe_profile").contains(" 4 "))
     }
 }

@@ -20,6 +20,8 @@ for arch in x86_64 arm64; do
     scripts/realkernel/capture.sh --arch "$arch" --name matrix-mixed scripts/realkernel/payloads/matrix.sh --file "$fix/candidates-mixed.txt"
     scripts/realkernel/capture.sh --arch "$arch" --name hits scripts/realkernel/payloads/hits.sh
     scripts/realkernel/capture.sh --arch "$arch" --name ftrace-site scripts/realkernel/payloads/ftrace-site.sh
+    scripts/realkernel/capture.sh --arch "$arch" --name filters scripts/realkernel/payloads/filters.sh
+    scripts/realkernel/capture.sh --arch "$arch" --name tracing-on scripts/realkernel/payloads/tracing-on.sh
     for n in 1 2 8; do
         scripts/realkernel/capture.sh --arch "$arch" --name "maxactive-smp$n" scripts/realkernel/payloads/maxactive.sh --smp "$n"
     done

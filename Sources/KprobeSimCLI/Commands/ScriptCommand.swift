@@ -11,11 +11,13 @@ enum ScriptCommand {
     Runs tracefs command lines against a simulated kernel, as you would type them on a real one:
       echo 'p:kp/open sum_to n=%di' >> /sys/kernel/tracing/kprobe_events
       echo 1 > /sys/kernel/tracing/events/kp/open/enable
+      echo 'n > 3' > /sys/kernel/tracing/events/kp/open/filter
       cat /sys/kernel/tracing/trace           (also kprobe_profile, error_log, events/GRP/EVENT/format, ...)
       cat /sys/kernel/debug/kprobes/list
       echo TEXT                               (no redirection: printed)
     and workload lines:
       load FILE.o                             load an object into the simulated kernel
+      rmmod NAME                              unload it (NAME is FILE without .o); its probes become [GONE]
       call FUNC [ARG...]                      call it; prints the return register like 'kprobesim call'
       spawn [--cpu N] [--comm NAME] FUNC [ARG...]   a task calling FUNC, run by the next 'wait'
       wait                                    run the spawned tasks (interleaved across CPUs); print
@@ -49,8 +51,8 @@ enum ScriptCommand {
             lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         }
         let machine = SimulatorSetup.machine(arch, cpus: cpus)
-        for path in loads { _ = try SimulatorSetup.load(path, into: machine) }
         let shell = TracefsShell(machine: machine, kprobes: KprobeManager(machine: machine, profile: profile))
+        for path in loads { try shell.load(path) }
         if interactive {
             while let line = Swift.readLine() { shell.run(line, output: &output) }
         } else {

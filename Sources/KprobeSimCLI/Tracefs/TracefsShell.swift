@@ -4,8 +4,9 @@ import Tracefs
 
 /// Runs the lines a person types on a real machine against a simulated one: `echo 'p:...' >> .../kprobe_events`,
 /// `echo 1 > .../enable`, `cat .../trace`, `echo TEXT` (printed, as a shell does), plus workload lines:
-/// `load FILE.o`, `call FUNC [ARG...]` (the return register printed as `kprobesim call` prints it), and
-/// `spawn ... FUNC [ARG...]` / `wait` for tasks running side by side.
+/// `load FILE.o`, `rmmod NAME` (unloads it: probes in it become `[GONE]`), `call FUNC [ARG...]` (the return
+/// register printed as `kprobesim call` prints it), and `spawn ... FUNC [ARG...]` / `wait` for tasks running side
+/// by side.
 /// A failed command prints what a shell would and the script goes on.
 final class TracefsShell {
     let machine: Machine
@@ -13,6 +14,8 @@ final class TracefsShell {
     let tracefs: Tracefs
     /// Tasks spawned since the last `wait`.
     private var spawned: [KernelTask] = []
+    /// Objects loaded by `load` and not yet removed, by module name.
+    private var modules: [LoadedObject] = []
 
     init(machine: Machine, kprobes: KprobeManager) {
         self.machine = machine
@@ -38,9 +41,18 @@ final class TracefsShell {
             }
         case "load":
             for path in words.dropFirst() {
-                do { _ = try SimulatorSetup.load(path, into: machine) } catch {
+                do { try load(path) } catch {
                     output.write("load: \(error)\n")
                 }
+            }
+        case "rmmod":
+            for name in words.dropFirst() {
+                guard let index = modules.firstIndex(where: { $0.module == name }) else {
+                    // busybox rmmod: delete_module fails with ENOENT for a module that is not loaded.
+                    output.write("rmmod: can't unload module '\(name)': \(Errno.ENOENT.message)\n")
+                    continue
+                }
+                machine.unload(modules.remove(at: index))
             }
         case "call":
             guard words.count >= 2 else {
@@ -68,6 +80,11 @@ final class TracefsShell {
         default:
             output.write("sh: \(command): not found\n")
         }
+    }
+
+    /// Loads an object (a `load` line or `--load`), remembered for `rmmod`.
+    func load(_ path: String) throws {
+        modules.append(try SimulatorSetup.load(path, into: machine))
     }
 
     /// `spawn [--cpu N] [--comm NAME] FUNC [ARG...]`: a task that calls FUNC when `wait` runs the scheduler,

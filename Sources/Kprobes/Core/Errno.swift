@@ -14,7 +14,9 @@ public struct Errno: Error, Hashable, Sendable, CustomStringConvertible {
     /// `-EINVAL (Invalid argument)`: how the kernel's return value reads.
     public var description: String { "-\(name) (\(message))" }
 
+    public static let EPERM = Errno(1, "EPERM", "Operation not permitted")
     public static let ENOENT = Errno(2, "ENOENT", "No such file or directory")
+    public static let ESRCH = Errno(3, "ESRCH", "No such process")
     public static let E2BIG = Errno(7, "E2BIG", "Argument list too long")
     public static let ENOMEM = Errno(12, "ENOMEM", "Cannot allocate memory")
     public static let EBUSY = Errno(16, "EBUSY", "Device or resource busy")

@@ -7,6 +7,8 @@ public enum KprobeEvent: LedgerEvent, Hashable {
 
     case registered(address: UInt64, symbol: String)
     case unregistered(address: UInt64)
+    /// The probed code went away with its module: the probe is `[GONE]` (kill_kprobe).
+    case killed(address: UInt64)
     /// The breakpoint was written over the instruction (`opcode` saved).
     case armed(address: UInt64, opcode: [UInt8], breakpoint: [UInt8])
     case disarmed(address: UInt64, restored: [UInt8])
@@ -58,6 +60,7 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         switch self {
         case let .registered(a, s): return "register_kprobe \(s) at \(hex(a))"
         case .unregistered(let a): return "unregister_kprobe \(hex(a))"
+        case .killed(let a): return "kill_kprobe \(hex(a)) (module going)"
         case let .armed(a, o, b): return "arm \(hex(a)): [\(bytes(o))] -> [\(bytes(b))]"
         case let .disarmed(a, r): return "disarm \(hex(a)): restored [\(bytes(r))]"
         case let .slotPrepared(a, s, b): return "slot for \(hex(a)) at \(hex(s)): [\(bytes(b))]"

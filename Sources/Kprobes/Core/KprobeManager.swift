@@ -57,6 +57,7 @@ public final class KprobeManager: TrapHandler {
             machine.traps.register(self, for: kind, priority: 0x7fff_ffff)
         }
         machine.addTaskObserver(self)
+        machine.addModuleObserver(self)
     }
 
     public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {

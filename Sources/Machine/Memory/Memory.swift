@@ -72,6 +72,18 @@ public final class Memory {
         flushTLB()
     }
 
+    /// Unmaps every page overlapping the range (`vfree` of a module's memory): later accesses fault, and decode
+    /// caches are told the bytes changed. The page storage is kept until the memory itself goes (pages are
+    /// never handed out again).
+    public func unmap(_ address: UInt64, size: UInt64) {
+        guard size > 0 else { return }
+        let first = address >> Memory.pageShift
+        let last = (address &+ (size - 1)) >> Memory.pageShift
+        for page in first...last { pageTable[page] = nil }
+        flushTLB()
+        notifyTextChanged(at: first << Memory.pageShift, length: Int((last - first + 1) << Memory.pageShift))
+    }
+
     /// Changes the permissions of mapped pages overlapping the range (like `set_memory_ro`/`set_memory_x`).
     /// Unmapped pages in the range are an error: they have no permissions to change.
     public func protect(_ address: UInt64, size: UInt64, permissions: PagePermissions) throws(MemoryFault) {
@@ -312,7 +324,8 @@ public final class Memory {
     /// Mapped regions, merged when adjacent with equal permissions, in address order (a `/proc/self/maps` view).
     public func regions() -> [(start: UInt64, end: UInt64, permissions: PagePermissions)] {
         var out: [(start: UInt64, end: UInt64, permissions: PagePermissions)] = []
-        for index in pageNumbers.indices.sorted(by: { pageNumbers[$0] < pageNumbers[$1] }) {
+        for index in pageNumbers.indices.sorted(by: { pageNumbers[$0] < pageNumbers[$1] })
+        where pageTable[pageNumbers[index]] == index {
             let start = pageNumbers[index] << Memory.pageShift
             let perms = permissionsOf[index]
             if let last = out.last, last.end == start, last.permissions == perms {

@@ -28,6 +28,15 @@ public final class SymbolTable {
         textRegions.append(region)
     }
 
+    /// Drops a module's symbols and the text regions inside `regions` (module unload: kallsyms forgets them).
+    public func remove(module: String, regions: [Range<UInt64>]) {
+        symbols.removeAll { $0.module == module }
+        byName = [:]
+        for (index, symbol) in symbols.enumerated() { byName[symbol.name, default: []].append(index) }
+        textRegions.removeAll { region in regions.contains { $0.overlaps(region) } }
+        sorted = false
+    }
+
     public var all: [Symbol] { symbols }
     public var count: Int { symbols.count }
 
