@@ -144,6 +144,26 @@ struct CommandLineTests {
         #expect(lines[3].hasPrefix("call: ") && lines[3].contains("sum_to"))
     }
 
+    /// trace.c tracing_wait_pipe: a reader of an empty trace_pipe sleeps until an event is written; the shell
+    /// lets the spawned tasks run meanwhile, and says so when nothing could ever write.
+    @Test("run: cat trace_pipe on an empty buffer waits for the spawned tasks, or reports it would block")
+    func blockingTracePipe() throws {
+        let run = try kprobesimRun("""
+        echo 'p:kp/sum sum_to n=%di' >> /sys/kernel/tracing/kprobe_events
+        echo 1 > /sys/kernel/tracing/events/kp/sum/enable
+        spawn --comm writer sum_to 4
+        cat /sys/kernel/tracing/trace_pipe
+        cat /sys/kernel/tracing/trace_pipe
+        wait
+        """, "--arch", "x86_64", "--load", Fixtures.url("corpus/x86_64/O2/loops.o").path)
+        let lines = run.output.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("          writer-1       [000] ") && lines[0].hasSuffix(" sum: (sum_to+0x0/0x30 [loops]) n=0x4"))
+        #expect(lines[1] == "cat: /sys/kernel/tracing/trace_pipe: empty and no task left to write it (a real cat would block here)")
+        // sum_to(4) = 10.
+        #expect(lines[2] == "[1] writer 0x000000000000000a")
+    }
+
     @Test("run: spawned tasks run on the CPUs they were given; the trace shows their comm, pid and CPU")
     func spawnAndWait() throws {
         let object = Fixtures.url("corpus/arm64/O2/loops.o").path

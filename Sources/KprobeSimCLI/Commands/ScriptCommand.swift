@@ -14,6 +14,7 @@ enum ScriptCommand {
       echo 'n > 3' > /sys/kernel/tracing/events/kp/open/filter
       cat /sys/kernel/tracing/trace           (also kprobe_profile, error_log, events/GRP/EVENT/format, ...)
       cat /sys/kernel/debug/kprobes/list
+      cat /sys/kernel/tracing/trace_pipe      (consuming; when empty, the spawned tasks run first)
       echo TEXT                               (no redirection: printed)
     and workload lines:
       load FILE.o                             load an object into the simulated kernel

@@ -35,7 +35,11 @@ final class TracefsShell {
         case "echo": echo(Array(words.dropFirst()), output: &output)
         case "cat":
             for path in words.dropFirst() {
-                do { output.write(try tracefs.read(path)) } catch {
+                do {
+                    var text = try tracefs.read(path)
+                    if text.isEmpty && path.hasSuffix("/trace_pipe") { text = try readBlockingPipe(path, output: &output) }
+                    output.write(text)
+                } catch {
                     output.write("cat: \(path): \(error.errno.message)\n")
                 }
             }
@@ -80,6 +84,19 @@ final class TracefsShell {
         default:
             output.write("sh: \(command): not found\n")
         }
+    }
+
+    /// `cat trace_pipe` on an empty buffer: the kernel's reader sleeps until an event arrives
+    /// (trace.c tracing_wait_pipe). Here the spawned tasks run while it sleeps (`wait` still reports them); if
+    /// none is left to write, a real `cat` would block for good, which the shell says instead of hanging.
+    private func readBlockingPipe<Out: TextOutputStream>(_ path: String, output: inout Out) throws(TracefsError) -> String {
+        if spawned.contains(where: { !$0.hasExited }) {
+            do { try machine.runTasks() } catch { output.write("cat: \(error)\n") }
+            let text = try tracefs.read(path)
+            if !text.isEmpty { return text }
+        }
+        output.write("cat: \(path): empty and no task left to write it (a real cat would block here)\n")
+        return ""
     }
 
     /// Loads an object (a `load` line or `--load`), remembered for `rmmod`.
