@@ -99,6 +99,21 @@ struct KprobeLegacyProfileTests {
         #expect(probe.nmissed == 1)
     }
 
+    /// The same fault on the 6.1 profile: since "kprobes: Remove user fault_handler" (v5.14) the HIT_ACTIVE and
+    /// HIT_SSDONE cases are gone from both arches' kprobe_fault_handler, so nothing counts it as missed.
+    @Test("6.1: a fault inside a pre_handler is not counted as missed", arguments: [Architecture.x86_64, .arm64])
+    func faultWithoutHandler(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture, files: ["loops", "lists"])
+        let inetBind = try lab.address("inet_bind")
+        let probe = Kprobe(symbolName: "sum_to",
+                           preHandler: { ctx in _ = try? ctx.call(inetBind, arguments: [0, 0x10, 16]); return 0 })
+        try lab.kprobes.register(probe)
+        let error = #expect(throws: SimulationError.self) { _ = try lab.call("sum_to", [1]) }
+        guard case .unhandledTrap(let trap, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(trap.kind == .pageFault)
+        #expect(probe.nmissed == 0)
+    }
+
     @Test("arm64: a 4-byte slot stepped by the hardware single-step, with only PSTATE.I masked")
     func arm64HardwareStep() throws {
         let lab = try KprobeLab(.arm64, profile: .legacy)

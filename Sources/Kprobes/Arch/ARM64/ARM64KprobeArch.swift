@@ -257,7 +257,7 @@ final class ARM64KprobeArch: KprobeArch {
                 kcb.current = nil
                 kcb.status = .idle
             }
-        case .hitActive, .hitSSDone where profile.hasFaultHandler:
+        case .hitActive where profile.hasFaultHandler, .hitSSDone where profile.hasFaultHandler:
             manager.incrementMissed(current, cpu: cpu)
             if let handler = current.faultHandler,
                handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 0) != 0 { return .handled }
