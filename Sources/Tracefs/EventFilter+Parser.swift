@@ -161,7 +161,8 @@ extension EventFilter {
                 }
             }
             // The expression ended where a predicate was expected: nothing at all (`!`), or after `&&`/`||`.
-            // Debian's 6.1.192 reports these two ways (captured); plain v6.1 reaches the program build instead.
+            // Debian's 6.1.192 reports these two ways, at the end of the expression (filters.txt: `!`,
+            // `dfd == 1 &&`, `dfd == 1 ||`).
             if !complete {
                 throw EventFilterError(.EINVAL, n == 0 ? .NO_FILTER : .INVALID_FILTER, at: text.count)
             }
