@@ -43,7 +43,7 @@ public final class KprobeManager: TrapHandler {
         self.ledger = machine.ledger
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
-        controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
+        controlBlocks = KprobeControlBlock.allocate(count: machine.cpus.count)
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
         case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
@@ -58,6 +58,8 @@ public final class KprobeManager: TrapHandler {
         }
         machine.addTaskObserver(self)
     }
+
+    deinit { KprobeControlBlock.deallocate(controlBlocks) }
 
     public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         if trap.kind == .breakpoint, let ftrace, trap.address == ftrace.trampoline {
@@ -348,7 +350,7 @@ public final class KprobeManager: TrapHandler {
         defer { ftrace.recursion[cpu.id] = false }
         guard let p = get(site), !p.isDisabled else { return }
         let kcb = controlBlock(cpu)
-        if kcb.current != nil {
+        if !kcb.isIdle {
             incrementMissed(p, cpu: cpu)
             return
         }

@@ -1,10 +1,11 @@
 import Machine
 
 /// A handler's view of `struct pt_regs`: the CPU's register file, which is laid out in the kernel's `pt_regs`
-/// order, so reading and writing here is reading and writing the trapped CPU's registers.
+/// order, so reading and writing here is reading and writing the trapped CPU's registers. Like `KprobeContext`,
+/// valid while the handler that received it runs (`unowned(unsafe)`: no reference counting per access).
 public struct PtRegs {
-    public let cpu: CPU
-    public let machine: Machine
+    public unowned(unsafe) let cpu: CPU
+    public unowned(unsafe) let machine: Machine
 
     /// `instruction_pointer(regs)`: x86 `ip`, arm64 `pc`.
     public var ip: UInt64 {
