@@ -87,7 +87,8 @@ extension KprobeManager: TaskObserver {
     /// frame from the most recent entry, recycle the instances and continue at the real return address. Each
     /// instance keeps the address it saved: with two kretprobes on one function, the one swapped last saved the
     /// trampoline, and tracefs prints it as `[unknown/kretprobe'd]` (captured on 6.1, both arches).
-    func kretprobeReturn(cpu: CPU, frame: UInt64) -> TrapResult {
+    /// `arch` is the back end the trap came through (a parameter, so the return path needs no load of `arch`).
+    func kretprobeReturn(cpu: CPU, frame: UInt64, arch: KprobeArch) -> TrapResult {
         let state = taskState(cpu)
         guard let trampoline else { return .notHandled }
         guard let found = state.instances.lastIndex(where: { $0.returnAddress != trampoline }) else {

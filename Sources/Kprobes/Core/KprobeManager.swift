@@ -4,9 +4,9 @@ import Machine
 /// (kernel/kprobes.c — registration, the probe table, aggregation, enable/disable, nmissed, the blacklist),
 /// driving an arch back end (arch/x86/kernel/kprobes, arch/arm64/kernel/probes) for the mechanism.
 ///
-/// Creating one registers its trap handler with the machine at the priority of the kernel's
+/// Creating one registers its arch back end as a trap handler with the machine at the priority of the kernel's
 /// `kprobe_exceptions_nb` (0x7fffffff), so breakpoints, debug traps and faults reach it first.
-public final class KprobeManager: TrapHandler {
+public final class KprobeManager {
     /// kallsyms shows slot pages as `kprobe_insn_page [__builtin__kprobes]`.
     public static let slotModuleName = "__builtin__kprobes"
 
@@ -16,7 +16,7 @@ public final class KprobeManager: TrapHandler {
     public var blacklist = Blacklist()
     /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
     public private(set) var allDisarmed = false
-    @exclusivity(unchecked) var table = KprobeTable()
+    let table = KprobeTable()
     let controlBlocks: [KprobeControlBlock]
     @exclusivity(unchecked) private(set) var arch: KprobeArch!
     let slots: InstructionSlots
@@ -26,7 +26,7 @@ public final class KprobeManager: TrapHandler {
     let ftrace: FtraceSites?
     /// x86_64 jump optimization: detour buffers (`kprobe_optinsn_page`), the probe owning each detour, the queue.
     let optSlots: InstructionSlots?
-    var detours = KprobeTable()
+    let detours = KprobeTable()
     var optimizing: [Kprobe] = []
     var optimizerScheduled = false
     /// The `debug.kprobes-optimization` sysctl (x86_64): off unoptimizes every probe, on optimizes them again.
@@ -54,22 +54,13 @@ public final class KprobeManager: TrapHandler {
         }
         for name in Blacklist.kernelNames { blacklist.add(symbol: name, in: machine.symbols) }
         for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
-            machine.traps.register(self, for: kind, priority: 0x7fff_ffff)
+            machine.traps.register(arch, for: kind, priority: 0x7fff_ffff)
         }
         machine.addTaskObserver(self)
     }
 
     deinit { KprobeControlBlock.deallocate(controlBlocks) }
 
-    public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        if trap.kind == .breakpoint, let ftrace, trap.address == ftrace.trampoline {
-            return ftraceTrampoline(cpu: cpu, ftrace: ftrace)
-        }
-        if let trampoline, trap.kind == .breakpoint, let frame = arch.kretprobeFrame(trap, cpu: cpu, trampoline: trampoline) {
-            return kretprobeReturn(cpu: cpu, frame: frame)
-        }
-        return arch.handleTrap(trap, cpu: cpu)
-    }
 
     /// `get_kprobe`: the probe (or aggregator) at exactly `address`.
     @inline(__always)
@@ -332,7 +323,7 @@ public final class KprobeManager: TrapHandler {
     /// The ftrace trampoline's trap: pop the call's return address (the registers are then as at function entry,
     /// with `ip` = that return address, as ftrace_regs_caller presents them) and run the kprobe ftrace handler;
     /// execution continues at whatever `ip` is afterwards, as the trampoline's return would.
-    private func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
+    func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
         let regs = PtRegs(cpu: cpu, machine: machine)
         guard let callReturn = try? machine.memory.read64(regs.sp) else { return .notHandled }
         regs.sp &+= 8

@@ -133,8 +133,12 @@ final class ARM64KprobeArch: KprobeArch {
 
     // MARK: Traps
 
-    func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
+    /// `brk_handler` / `do_debug_exception` / `do_page_fault` reaching kprobes: the kretprobe trampoline's BRK goes
+    /// to the return path (policy, in the manager), the rest to the arch handlers.
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
+        case .breakpoint where trap.detail == ARM64KprobeArch.kretprobeImmediate && trap.address == manager.trampoline:
+            return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[ARM64PtRegs.fp], arch: self)
         case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
             return breakpointHandler(cpu: cpu)
         case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
@@ -289,10 +293,6 @@ final class ARM64KprobeArch: KprobeArch {
         instance.returnAddress = r[ARM64PtRegs.lr]
         instance.frame = r[ARM64PtRegs.fp]
         r[ARM64PtRegs.lr] = trampoline
-    }
-
-    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
-        trap.address == trampoline && trap.detail == ARM64KprobeArch.kretprobeImmediate ? cpu.registers[ARM64PtRegs.fp] : nil
     }
 
     /// The trampoline returns with `lr` = the real return address too (kprobes_trampoline.S: `mov lr, x0`).

@@ -248,9 +248,19 @@ final class X86KprobeArch: KprobeArch {
 
     // MARK: Traps
 
-    func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
+    /// `do_int3` / `do_debug` / `do_page_fault` reaching kprobes: first the trampolines of ftrace-based probes and
+    /// kretprobes (policy, in the manager), then the arch handlers.
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
-        case .breakpoint: return int3Handler(cpu: cpu)
+        case .breakpoint:
+            if let ftrace = manager.ftrace, trap.address == ftrace.trampoline {
+                return manager.ftraceTrampoline(cpu: cpu, ftrace: ftrace)
+            }
+            // The `ret` into the kretprobe trampoline popped the swapped slot: the frame is the slot below `sp`.
+            if trap.address == manager.trampoline {
+                return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[X86KprobeArch.sp] &- 8, arch: self)
+            }
+            return int3Handler(cpu: cpu)
         case .debug: return debugHandler(cpu: cpu)
         case .pageFault: return faultHandler(cpu: cpu, trap: trap)
         default: return .notHandled
@@ -477,11 +487,6 @@ final class X86KprobeArch: KprobeArch {
         instance.returnAddress = (try? machine.memory.read64(sp)) ?? 0
         instance.frame = sp
         try? machine.memory.write64(sp, trampoline)
-    }
-
-    /// The `ret` into the trampoline popped the swapped slot: the frame is the slot just below `sp`.
-    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
-        trap.address == trampoline ? cpu.registers[X86KprobeArch.sp] &- 8 : nil
     }
 
     func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
