@@ -49,14 +49,19 @@ public final class KprobeManager {
         case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
         }
         switch machine.architecture {
-        case .x86_64: arch = X86KprobeArch(manager: self)
-        case .arm64: arch = ARM64KprobeArch(manager: self)
+        case .x86_64: install(X86KprobeArch(manager: self))
+        case .arm64: install(ARM64KprobeArch(manager: self))
         }
         for name in Blacklist.kernelNames { blacklist.add(symbol: name, in: machine.symbols) }
-        for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
-            machine.traps.register(arch, for: kind, priority: 0x7fff_ffff)
-        }
         machine.addTaskObserver(self)
+    }
+
+    /// Keeps the back end and registers it for breakpoints, debug traps and faults.
+    private func install<Arch: KprobeArch>(_ backEnd: Arch) {
+        arch = backEnd
+        for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
+            machine.traps.register(backEnd, for: kind, priority: 0x7fff_ffff)
+        }
     }
 
     deinit { KprobeControlBlock.deallocate(controlBlocks) }
