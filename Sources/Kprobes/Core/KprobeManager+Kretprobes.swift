@@ -18,8 +18,10 @@ extension KprobeManager: TaskObserver {
         rp.nmissed = 0
         placeTrampoline()
         // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
-        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle.
-        p.preHandler = { [unowned self] ctx in self.kretprobeEntry(rp, ctx) }
+        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle. The manager is
+        // captured strongly (an `unowned` capture costs a checked load on every hit): it lives as long as the
+        // machine anyway, and unregistering drops the closure.
+        p.preHandler = { ctx in self.kretprobeEntry(rp, ctx) }
         p.postHandler = nil
         p.isKretprobeEntry = true
         do { try register(p) } catch {

@@ -3,8 +3,14 @@
 public final class CPU {
     public let id: Int
     public let registers = RegisterFile()
-    /// The task whose context is loaded in `registers`, nil when idle.
-    @exclusivity(unchecked) public internal(set) var currentTask: KernelTask?
+    /// The task whose context is loaded in `registers`, nil when idle. Computed over unchecked storage so other
+    /// modules (the kretprobe path reads it twice per hit) go through this module's accessor, which skips the
+    /// dynamic exclusivity check a direct read of a stored property from another module would make.
+    public internal(set) var currentTask: KernelTask? {
+        get { loadedTask }
+        set { loadedTask = newValue }
+    }
+    @exclusivity(unchecked) private var loadedTask: KernelTask?
     /// Simulated time on this CPU, in cycles (see `CostModel`).
     public var cycles: UInt64 {
         @inlinable @inline(__always) get { counters.pointee.cycles }
