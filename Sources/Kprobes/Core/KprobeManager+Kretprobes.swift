@@ -62,7 +62,8 @@ extension KprobeManager: TaskObserver {
             record(ctx.cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
             return 0
         }
-        instance.task = ctx.cpu.currentTask
+        let task = ctx.cpu.currentTask
+        instance.task = task
         record(ctx.cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
         if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
             rp.pool.append(instance)
@@ -71,13 +72,12 @@ extension KprobeManager: TaskObserver {
         }
         guard let trampoline else { return 0 }
         arch.prepareKretprobe(instance, cpu: ctx.cpu, trampoline: trampoline)
-        taskState(ctx.cpu).instances.append(instance)
+        taskState(task).instances.append(instance)
         record(ctx.cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
         return 0
     }
 
-    private func taskState(_ cpu: CPU) -> KretprobeTaskState {
-        let owner = cpu.currentTask
+    private func taskState(_ owner: KernelTask?) -> KretprobeTaskState {
         if let state = owner?.probeState as? KretprobeTaskState { return state }
         let state = KretprobeTaskState()
         owner?.probeState = state
@@ -91,14 +91,14 @@ extension KprobeManager: TaskObserver {
     /// trampoline, and tracefs prints it as `[unknown/kretprobe'd]` (captured on 6.1, both arches).
     /// `arch` is the back end the trap came through (a parameter, so the return path needs no load of `arch`).
     func kretprobeReturn(cpu: CPU, frame: UInt64, arch: KprobeArch) -> TrapResult {
-        let state = taskState(cpu)
         guard let trampoline else { return .notHandled }
+        let state = taskState(cpu.currentTask)
         guard let found = state.instances.lastIndex(where: { $0.returnAddress != trampoline }) else {
             return bug(arch.kretprobeLostMessage, address: trampoline, cpu: cpu)
         }
         let returnAddress = state.instances[found].returnAddress
         record(cpu, .kretprobeTrampoline(frame: frame, returnAddress: returnAddress))
-        PtRegs(cpu: cpu, machine: machine).ip = returnAddress
+        cpu.registers[pcSlot] = returnAddress
         // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
         let kcb = controlBlock(cpu)
         let saved = (kcb.current, kcb.status)
@@ -115,12 +115,12 @@ extension KprobeManager: TaskObserver {
             }
         }
         (kcb.current, kcb.status) = saved
-        let finished = state.instances[found...]
-        state.instances.removeSubrange(found...)
-        for instance in finished where instance.kretprobe.registered {
+        // Recycled before they leave the task's list: a slice kept across the removal would copy the list.
+        for instance in state.instances[found...] where instance.kretprobe.registered {
             instance.task = nil
             instance.kretprobe.pool.append(instance)
         }
+        state.instances.removeLast(state.instances.count - found)
         arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
         record(cpu, .kretprobeRestore(returnAddress: returnAddress))
         return .handled

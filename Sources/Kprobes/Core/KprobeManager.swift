@@ -18,6 +18,8 @@ public final class KprobeManager {
     public private(set) var allDisarmed = false
     let table = KprobeTable()
     let controlBlocks: [KprobeControlBlock]
+    /// The register-file slot of the program counter (`instruction_pointer`), read once from the core.
+    let pcSlot: Int
     @exclusivity(unchecked) private(set) var arch: KprobeArch!
     let slots: InstructionSlots
     /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
@@ -44,6 +46,7 @@ public final class KprobeManager {
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
         controlBlocks = KprobeControlBlock.allocate(count: machine.cpus.count)
+        pcSlot = machine.core.pcIndex
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
         case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
@@ -421,14 +424,14 @@ public final class KprobeManager {
             p.nhit &+= 1
             guard let handler = p.preHandler else { return 0 }
             let result = handler(KprobeContext(kprobe: p, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: p.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            record(cpu, .preHandler(address: p.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
             return result
         }
         for child in children where !child.isDisabled {
             child.nhit &+= 1
             guard let handler = child.preHandler else { continue }
             let result = handler(KprobeContext(kprobe: child, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: child.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            record(cpu, .preHandler(address: child.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
             if result != 0 { return 1 }
         }
         return 0
@@ -467,7 +470,7 @@ public final class KprobeManager {
     @inline(__always)
     private func callPost(_ probe: Kprobe, cpu: CPU) {
         guard let handler = probe.postHandler else { return }
-        record(cpu, .postHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu)))
+        record(cpu, .postHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot]))
         handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
     }
 
@@ -498,9 +501,4 @@ public final class KprobeManager {
         record(cpu, .bug(address: address, message: message))
         return .fatal(.kernelBug(message: message, address: address, cpu: cpu.id))
     }
-}
-
-extension InstructionCore {
-    @inline(__always)
-    func pcValue(_ cpu: CPU) -> UInt64 { cpu.registers[pcIndex] }
 }

@@ -39,7 +39,10 @@ public final class Kretprobe {
 /// One in-flight probed call: the real return address, the frame it belongs to and the scratch data.
 /// kernel: struct kretprobe_instance.
 public final class KretprobeInstance {
-    public unowned let kretprobe: Kretprobe
+    /// Strong, not `unowned` (whose every load is a checked atomic): the cycle through the pool is broken when
+    /// the kretprobe is unregistered, which empties the pool; an instance still in flight then keeps its
+    /// kretprobe until the call returns, as the kernel's `ri->rp` does until the instance is freed.
+    public let kretprobe: Kretprobe
     /// The real return address the trampoline replaced (`ri->ret_addr`).
     @exclusivity(unchecked) public internal(set) var returnAddress: UInt64 = 0
     /// x86_64: the stack slot that held the return address; arm64: the frame pointer at entry (`ri->fp`).
