@@ -120,7 +120,8 @@ extension KprobeManager: TaskObserver {
             instance.task = nil
             instance.kretprobe.pool.append(instance)
         }
-        state.instances.removeLast(state.instances.count - found)
+        // One at a time: `removeLast(_:)` and `removeSubrange` go through the general range replacement.
+        while state.instances.count > found { state.instances.removeLast() }
         arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
         record(cpu, .kretprobeRestore(returnAddress: returnAddress))
         return .handled
