@@ -20,8 +20,10 @@ extension KprobeManager: TaskObserver {
         // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
         // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle. The manager is
         // captured strongly (an `unowned` capture costs a checked load on every hit): it lives as long as the
-        // machine anyway, and unregistering drops the closure.
-        p.preHandler = { ctx in self.kretprobeEntry(rp, ctx) }
+        // machine anyway, and unregistering drops the closure. The back end is captured too, so a hit does not
+        // load (and retain) `arch`.
+        let backEnd: KprobeArch = arch
+        p.preHandler = { ctx in self.kretprobeEntry(rp, ctx, arch: backEnd) }
         p.postHandler = nil
         p.isKretprobeEntry = true
         do { try register(p) } catch {
@@ -56,24 +58,25 @@ extension KprobeManager: TaskObserver {
 
     /// `pre_handler_kretprobe`: take an instance or count a miss; let the entry_handler decline; swap the return
     /// address. Always returns 0, so the entry instruction is stepped as usual.
-    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext) -> Int32 {
+    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext, arch: KprobeArch) -> Int32 {
+        let cpu = ctx.cpu
         guard let instance = rp.pool.popLast() else {
             rp.nmissed &+= 1
-            record(ctx.cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
+            record(cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
             return 0
         }
-        let task = ctx.cpu.currentTask
+        let task = cpu.currentTask
         instance.task = task
-        record(ctx.cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
+        record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
         if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
             rp.pool.append(instance)
-            record(ctx.cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
+            record(cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
             return 0
         }
         guard let trampoline else { return 0 }
-        arch.prepareKretprobe(instance, cpu: ctx.cpu, trampoline: trampoline)
+        arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
         taskState(task).instances.append(instance)
-        record(ctx.cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
+        record(cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
         return 0
     }
 
