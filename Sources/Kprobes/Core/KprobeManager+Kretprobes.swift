@@ -118,12 +118,14 @@ extension KprobeManager: TaskObserver {
             }
         }
         (kcb.current, kcb.status) = saved
-        // Recycled before they leave the task's list: a slice kept across the removal would copy the list.
-        for instance in state.instances[found...] where instance.kretprobe.registered {
+        // Recycled in entry order, then dropped from the task's list one at a time (a slice of the list, or
+        // `removeLast(_:)` and `removeSubrange`, would copy it or go through the general range replacement).
+        for index in found..<state.instances.count {
+            let instance = state.instances[index]
+            guard instance.kretprobe.registered else { continue }
             instance.task = nil
             instance.kretprobe.pool.append(instance)
         }
-        // One at a time: `removeLast(_:)` and `removeSubrange` go through the general range replacement.
         while state.instances.count > found { state.instances.removeLast() }
         arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
         record(cpu, .kretprobeRestore(returnAddress: returnAddress))
