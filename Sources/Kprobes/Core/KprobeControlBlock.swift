@@ -22,7 +22,7 @@ struct KprobeControlBlock {
 
     private let state: UnsafeMutablePointer<State>
 
-    /// `count` blocks, one per CPU; the manager frees them with `deallocate(_:count:)`.
+    /// `count` blocks, one per CPU, in one allocation; the manager frees it with `deallocate(_:)`.
     static func allocate(count: Int) -> [KprobeControlBlock] {
         let storage = UnsafeMutablePointer<State>.allocate(capacity: count)
         storage.initialize(repeating: State(), count: count)

@@ -69,7 +69,6 @@ public final class KprobeManager {
 
     deinit { KprobeControlBlock.deallocate(controlBlocks) }
 
-
     /// `get_kprobe`: the probe (or aggregator) at exactly `address`.
     @inline(__always)
     public func get(_ address: UInt64) -> Kprobe? { table.get(address) }

@@ -14,7 +14,8 @@ public final class TrapDispatch {
     /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
     @exclusivity(unchecked) private var lists: [UnsafeMutableBufferPointer<Entry>]
     private var retired: [UnsafeMutableBufferPointer<Entry>] = []
-    /// Keeps every registered handler alive.
+    /// Keeps every handler ever registered alive until the table goes, like the retired lists: a handler may
+    /// unregister itself while it runs, and nothing else holds it during the call.
     private var owners: [TrapHandler] = []
 
     public init() {
@@ -41,7 +42,6 @@ public final class TrapDispatch {
             let entries = lists[Int(kind.rawValue)].filter { $0.handler.takeUnretainedValue() !== handler }
             replace(kind, with: entries)
         }
-        owners.removeAll { $0 === handler }
     }
 
     private func replace(_ kind: Trap.Kind, with entries: [Entry]) {

@@ -22,8 +22,8 @@ final class ARM64KprobeArch: KprobeArch {
     static let daifMask: UInt64 = 0x3C0
 
     // Strong `let`s: read from the guaranteed `self` they cost no reference counting, where an unowned(unsafe)
-    // reference is retained around every use on the trap path. The cycle with the manager adds nothing: the
-    // machine's trap table and the manager already hold each other for the machine's lifetime.
+    // reference is retained around every use on the trap path. The machine's trap table holds this back end,
+    // which holds the manager, which holds the machine: all live as long as the machine, as they did before.
     private let manager: KprobeManager
     private let machine: Machine
     /// Read once: the trap path must not copy the profile (it holds a String) on every hit.

@@ -18,8 +18,8 @@ final class X86KprobeArch: KprobeArch {
     static let flagSF: UInt64 = 1 << 7, flagOF: UInt64 = 1 << 11
 
     // Strong `let`s: read from the guaranteed `self` they cost no reference counting, where an unowned(unsafe)
-    // reference is retained around every use on the trap path. The cycle with the manager adds nothing: the
-    // machine's trap table and the manager already hold each other for the machine's lifetime.
+    // reference is retained around every use on the trap path. The machine's trap table holds this back end,
+    // which holds the manager, which holds the machine: all live as long as the machine, as they did before.
     let manager: KprobeManager
     let machine: Machine
     /// The profile, read once: the trap path must not copy it (it holds a String) on every hit.
