@@ -1,4 +1,5 @@
 import Machine
+import X86_64
 
 /// The kprobe subsystem of one simulated machine: the policy half of the kernel's kprobes
 /// (kernel/kprobes.c — registration, the probe table, aggregation, enable/disable, nmissed, the blacklist),
@@ -331,18 +332,18 @@ public final class KprobeManager {
     /// with `ip` = that return address, as ftrace_regs_caller presents them) and run the kprobe ftrace handler;
     /// execution continues at whatever `ip` is afterwards, as the trampoline's return would.
     func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
-        let regs = PtRegs(cpu: cpu, machine: machine)
-        guard let callReturn = try? machine.memory.read64(regs.sp) else { return .notHandled }
-        regs.sp &+= 8
-        regs.ip = callReturn
-        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, regs: regs, cpu: cpu, ftrace: ftrace)
+        let r = cpu.registers.words
+        guard let callReturn = try? machine.memory.read64(r[X86PtRegs.sp]) else { return .notHandled }
+        r[X86PtRegs.sp] &+= 8
+        r[X86PtRegs.ip] = callReturn
+        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, cpu: cpu, ftrace: ftrace)
         return .handled
     }
 
     /// kernel: arch/x86/kernel/kprobes/ftrace.c kprobe_ftrace_handler (6.1). A hit while another kprobe runs is
     /// missed; a recursive entry into ftrace (a handler reaching another ftrace site) is dropped by
     /// ftrace_test_recursion_trylock without counting anything.
-    private func kprobeFtraceHandler(site: UInt64, regs: PtRegs, cpu: CPU, ftrace: FtraceSites) {
+    private func kprobeFtraceHandler(site: UInt64, cpu: CPU, ftrace: FtraceSites) {
         guard !ftrace.recursion[cpu.id] else { return }
         ftrace.recursion[cpu.id] = true
         defer { ftrace.recursion[cpu.id] = false }
@@ -352,21 +353,22 @@ public final class KprobeManager {
             incrementMissed(p, cpu: cpu)
             return
         }
-        let originalIP = regs.ip
+        let r = cpu.registers.words
+        let originalIP = r[X86PtRegs.ip]
         // "Kprobe handler expects regs->ip = ip + 1 as breakpoint hit".
-        regs.ip = site + 1
-        record(cpu, .trap(address: site, ip: regs.ip))
+        r[X86PtRegs.ip] = site + 1
+        record(cpu, .trap(address: site, ip: r[X86PtRegs.ip]))
         kcb.current = p
         setStatus(kcb, .hitActive, cpu: cpu)
         if runPreHandler(p, cpu: cpu) == 0 {
             // Emulate the single step of the 5-byte NOP, then recover the ip.
-            regs.ip = site + FtraceSites.mcountInsnSize
-            record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: regs.ip))
+            r[X86PtRegs.ip] = site + FtraceSites.mcountInsnSize
+            record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: r[X86PtRegs.ip]))
             if hasPostHandler(p) {
                 setStatus(kcb, .hitSSDone, cpu: cpu)
                 runPostHandler(p, cpu: cpu)
             }
-            regs.ip = originalIP
+            r[X86PtRegs.ip] = originalIP
         }
         // A non-zero return keeps the ip the pre_handler set (IPMODIFY).
         kcb.current = nil
