@@ -12,8 +12,7 @@ public final class Machine {
     public let ledger = Ledger()
     public private(set) var cpus: [CPU] = []
     public private(set) var tasks: [KernelTask] = []
-    /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
-    @exclusivity(unchecked) public var traps = TrapDispatch()
+    public let traps = TrapDispatch()
     @exclusivity(unchecked) public var costModel = CostModel() {
         didSet { for cpu in cpus { cpu.cyclesPerInstruction = costModel.instruction } }
     }

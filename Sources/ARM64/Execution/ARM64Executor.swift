@@ -48,11 +48,13 @@ struct ARM64Executor {
     }
 
     /// Runs until `executed` reaches `stopAt` (nil) or an instruction cannot complete. Works on a local copy
-    /// of the executor so its fields (pc, NZCV, ring position) can live in host registers.
+    /// of the executor so its fields (pc, NZCV, ring position) can live in host registers; moved out and back
+    /// (`consume`), not copied, so a trap does not retain and release the memory object.
     mutating func run(until stopAt: UInt64, executed: inout UInt64) -> Stop? {
-        var local = self
-        defer { self = local }
-        return local.loop(until: stopAt, executed: &executed)
+        var local = consume self
+        let stop = local.loop(until: stopAt, executed: &executed)
+        self = local
+        return stop
     }
 
     @inline(__always)

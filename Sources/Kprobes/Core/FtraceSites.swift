@@ -13,10 +13,10 @@ final class FtraceSites {
     static let mcountInsnSize: UInt64 = 5
 
     private unowned(unsafe) let machine: Machine
-    /// The trampoline's address, placed when the first site is attached.
-    private(set) var trampoline: UInt64?
+    /// The trampoline's address, placed when the first site is attached. Read on every breakpoint trap (x86_64).
+    @exclusivity(unchecked) private(set) var trampoline: UInt64?
     /// Per-CPU `ftrace_test_recursion_trylock` bit (one context: the simulator has no interrupt contexts).
-    var recursion: [Bool]
+    @exclusivity(unchecked) var recursion: [Bool]
 
     init(machine: Machine) {
         self.machine = machine

@@ -2,10 +2,13 @@ import Machine
 
 /// What a handler receives: the probe, the CPU it fired on and that CPU's registers as `pt_regs`, and a way to
 /// call simulated functions (as a real handler can call any kernel function).
+///
+/// Valid while the handler runs, like the kernel's `struct kprobe *` and `struct pt_regs *`: the references are
+/// `unowned(unsafe)` so building a context for every handler call costs no reference counting.
 public struct KprobeContext {
-    public let kprobe: Kprobe
-    public let cpu: CPU
-    public let machine: Machine
+    public unowned(unsafe) let kprobe: Kprobe
+    public unowned(unsafe) let cpu: CPU
+    public unowned(unsafe) let machine: Machine
 
     /// The trapped CPU's `pt_regs`. Writes change where and how the CPU resumes.
     public var regs: PtRegs { PtRegs(cpu: cpu, machine: machine) }

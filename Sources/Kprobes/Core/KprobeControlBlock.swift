@@ -1,8 +1,11 @@
 /// Per-CPU kprobe state: `current_kprobe` and `struct kprobe_ctlblk`, with the one saved level of nesting.
 /// kernel: include/linux/kprobes.h, arch/x86/include/asm/kprobes.h, arch/arm64/include/asm/kprobes.h.
-/// Fields skip dynamic exclusivity checks: one CPU's block is only touched by the thread running that CPU,
-/// and the checks were a third of the cost of a hit (measured with callgrind).
-final class KprobeControlBlock {
+///
+/// A handle on state the manager allocates once per CPU (`allocate`), as the kernel's per-CPU variables: the
+/// trap path passes it around without reference counting (a class instance here was retained and released
+/// several times per hit) and without dynamic exclusivity checks (one CPU's block is only touched by the
+/// thread running that CPU).
+struct KprobeControlBlock {
     struct Saved {
         var kprobe: Kprobe?
         var status: KprobeStatus
@@ -11,24 +14,55 @@ final class KprobeControlBlock {
         var savedFlags: UInt64
     }
 
+    /// The live block and `prev_kprobe`: only one level of nesting can be saved.
+    struct State {
+        var live = Saved(kprobe: nil, status: .idle, oldFlags: 0, savedFlags: 0)
+        var previous = Saved(kprobe: nil, status: .idle, oldFlags: 0, savedFlags: 0)
+    }
+
+    private let state: UnsafeMutablePointer<State>
+
+    /// `count` blocks, one per CPU, in one allocation; the manager frees it with `deallocate(_:)`.
+    static func allocate(count: Int) -> [KprobeControlBlock] {
+        let storage = UnsafeMutablePointer<State>.allocate(capacity: count)
+        storage.initialize(repeating: State(), count: count)
+        return (0..<count).map { KprobeControlBlock(state: storage + $0) }
+    }
+
+    static func deallocate(_ blocks: [KprobeControlBlock]) {
+        guard let first = blocks.first else { return }
+        first.state.deinitialize(count: blocks.count)
+        first.state.deallocate()
+    }
+
     /// `current_kprobe`: the probe being handled on this CPU, or nil.
-    @exclusivity(unchecked) var current: Kprobe?
-    @exclusivity(unchecked) var status: KprobeStatus = .idle
-    @exclusivity(unchecked) var oldFlags: UInt64 = 0
-    @exclusivity(unchecked) var savedFlags: UInt64 = 0
-    /// `prev_kprobe`: only one level of nesting can be saved.
-    @exclusivity(unchecked) var previous = Saved(kprobe: nil, status: .idle, oldFlags: 0, savedFlags: 0)
+    var current: Kprobe? {
+        @inline(__always) get { state.pointee.live.kprobe }
+        @inline(__always) nonmutating set { state.pointee.live.kprobe = newValue }
+    }
+    var isIdle: Bool {
+        @inline(__always) get { state.pointee.live.kprobe == nil }
+    }
+    var status: KprobeStatus {
+        @inline(__always) get { state.pointee.live.status }
+        @inline(__always) nonmutating set { state.pointee.live.status = newValue }
+    }
+    var oldFlags: UInt64 {
+        @inline(__always) get { state.pointee.live.oldFlags }
+        @inline(__always) nonmutating set { state.pointee.live.oldFlags = newValue }
+    }
+    var savedFlags: UInt64 {
+        @inline(__always) get { state.pointee.live.savedFlags }
+        @inline(__always) nonmutating set { state.pointee.live.savedFlags = newValue }
+    }
 
     /// kernel: save_previous_kprobe.
     func savePrevious() {
-        previous = Saved(kprobe: current, status: status, oldFlags: oldFlags, savedFlags: savedFlags)
+        state.pointee.previous = state.pointee.live
     }
 
     /// kernel: restore_previous_kprobe.
     func restorePrevious() {
-        current = previous.kprobe
-        status = previous.status
-        oldFlags = previous.oldFlags
-        savedFlags = previous.savedFlags
+        state.pointee.live = state.pointee.previous
     }
 }

@@ -18,8 +18,12 @@ extension KprobeManager: TaskObserver {
         rp.nmissed = 0
         placeTrampoline()
         // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
-        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle.
-        p.preHandler = { [unowned self] ctx in self.kretprobeEntry(rp, ctx) }
+        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle. The manager is
+        // captured strongly (an `unowned` capture costs a checked load on every hit): it lives as long as the
+        // machine anyway, and unregistering drops the closure. The back end is captured too, so a hit does not
+        // load (and retain) `arch`.
+        let backEnd: KprobeArch = arch
+        p.preHandler = { ctx in self.kretprobeEntry(rp, ctx, arch: backEnd) }
         p.postHandler = nil
         p.isKretprobeEntry = true
         do { try register(p) } catch {
@@ -54,28 +58,29 @@ extension KprobeManager: TaskObserver {
 
     /// `pre_handler_kretprobe`: take an instance or count a miss; let the entry_handler decline; swap the return
     /// address. Always returns 0, so the entry instruction is stepped as usual.
-    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext) -> Int32 {
+    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext, arch: KprobeArch) -> Int32 {
+        let cpu = ctx.cpu
         guard let instance = rp.pool.popLast() else {
             rp.nmissed &+= 1
-            record(ctx.cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
+            record(cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
             return 0
         }
-        instance.task = ctx.cpu.currentTask
-        record(ctx.cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
+        let task = cpu.currentTask
+        instance.task = task
+        record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
         if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
             rp.pool.append(instance)
-            record(ctx.cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
+            record(cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
             return 0
         }
         guard let trampoline else { return 0 }
-        arch.prepareKretprobe(instance, cpu: ctx.cpu, trampoline: trampoline)
-        taskState(ctx.cpu).instances.append(instance)
-        record(ctx.cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
+        arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
+        taskState(task).instances.append(instance)
+        record(cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
         return 0
     }
 
-    private func taskState(_ cpu: CPU) -> KretprobeTaskState {
-        let owner = cpu.currentTask
+    private func taskState(_ owner: KernelTask?) -> KretprobeTaskState {
         if let state = owner?.probeState as? KretprobeTaskState { return state }
         let state = KretprobeTaskState()
         owner?.probeState = state
@@ -87,15 +92,16 @@ extension KprobeManager: TaskObserver {
     /// frame from the most recent entry, recycle the instances and continue at the real return address. Each
     /// instance keeps the address it saved: with two kretprobes on one function, the one swapped last saved the
     /// trampoline, and tracefs prints it as `[unknown/kretprobe'd]` (captured on 6.1, both arches).
-    func kretprobeReturn(cpu: CPU, frame: UInt64) -> TrapResult {
-        let state = taskState(cpu)
+    /// `arch` is the back end the trap came through (a parameter, so the return path needs no load of `arch`).
+    func kretprobeReturn(cpu: CPU, frame: UInt64, arch: KprobeArch) -> TrapResult {
         guard let trampoline else { return .notHandled }
+        let state = taskState(cpu.currentTask)
         guard let found = state.instances.lastIndex(where: { $0.returnAddress != trampoline }) else {
             return bug(arch.kretprobeLostMessage, address: trampoline, cpu: cpu)
         }
         let returnAddress = state.instances[found].returnAddress
         record(cpu, .kretprobeTrampoline(frame: frame, returnAddress: returnAddress))
-        PtRegs(cpu: cpu, machine: machine).ip = returnAddress
+        cpu.registers[pcSlot] = returnAddress
         // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
         let kcb = controlBlock(cpu)
         let saved = (kcb.current, kcb.status)
@@ -112,12 +118,15 @@ extension KprobeManager: TaskObserver {
             }
         }
         (kcb.current, kcb.status) = saved
-        let finished = state.instances[found...]
-        state.instances.removeSubrange(found...)
-        for instance in finished where instance.kretprobe.registered {
+        // Recycled in entry order, then dropped from the task's list one at a time (a slice of the list, or
+        // `removeLast(_:)` and `removeSubrange`, would copy it or go through the general range replacement).
+        for index in found..<state.instances.count {
+            let instance = state.instances[index]
+            guard instance.kretprobe.registered else { continue }
             instance.task = nil
             instance.kretprobe.pool.append(instance)
         }
+        while state.instances.count > found { state.instances.removeLast() }
         arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
         record(cpu, .kretprobeRestore(returnAddress: returnAddress))
         return .handled

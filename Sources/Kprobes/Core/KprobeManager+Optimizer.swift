@@ -88,6 +88,6 @@ extension KprobeManager {
         probe.nhit &+= 1
         guard let handler = probe.preHandler else { return }
         let result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
-        record(cpu, .preHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+        record(cpu, .preHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
     }
 }

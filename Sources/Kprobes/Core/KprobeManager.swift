@@ -1,12 +1,13 @@
 import Machine
+import X86_64
 
 /// The kprobe subsystem of one simulated machine: the policy half of the kernel's kprobes
 /// (kernel/kprobes.c — registration, the probe table, aggregation, enable/disable, nmissed, the blacklist),
 /// driving an arch back end (arch/x86/kernel/kprobes, arch/arm64/kernel/probes) for the mechanism.
 ///
-/// Creating one registers its trap handler with the machine at the priority of the kernel's
+/// Creating one registers its arch back end as a trap handler with the machine at the priority of the kernel's
 /// `kprobe_exceptions_nb` (0x7fffffff), so breakpoints, debug traps and faults reach it first.
-public final class KprobeManager: TrapHandler {
+public final class KprobeManager {
     /// kallsyms shows slot pages as `kprobe_insn_page [__builtin__kprobes]`.
     public static let slotModuleName = "__builtin__kprobes"
 
@@ -16,8 +17,10 @@ public final class KprobeManager: TrapHandler {
     public var blacklist = Blacklist()
     /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
     public private(set) var allDisarmed = false
-    @exclusivity(unchecked) var table = KprobeTable()
+    let table = KprobeTable()
     let controlBlocks: [KprobeControlBlock]
+    /// The register-file slot of the program counter (`instruction_pointer`), read once from the core.
+    let pcSlot: Int
     @exclusivity(unchecked) private(set) var arch: KprobeArch!
     let slots: InstructionSlots
     /// The kretprobe trampoline in simulated text, placed when the first kretprobe registers.
@@ -26,7 +29,7 @@ public final class KprobeManager: TrapHandler {
     let ftrace: FtraceSites?
     /// x86_64 jump optimization: detour buffers (`kprobe_optinsn_page`), the probe owning each detour, the queue.
     let optSlots: InstructionSlots?
-    var detours = KprobeTable()
+    let detours = KprobeTable()
     var optimizing: [Kprobe] = []
     var optimizerScheduled = false
     /// The `debug.kprobes-optimization` sysctl (x86_64): off unoptimizes every probe, on optimizes them again.
@@ -43,32 +46,30 @@ public final class KprobeManager: TrapHandler {
         self.ledger = machine.ledger
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
-        controlBlocks = machine.cpus.map { _ in KprobeControlBlock() }
+        controlBlocks = KprobeControlBlock.allocate(count: machine.cpus.count)
+        pcSlot = machine.core.pcIndex
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
         case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))
         }
         switch machine.architecture {
-        case .x86_64: arch = X86KprobeArch(manager: self)
-        case .arm64: arch = ARM64KprobeArch(manager: self)
+        case .x86_64: install(X86KprobeArch(manager: self))
+        case .arm64: install(ARM64KprobeArch(manager: self))
         }
         for name in Blacklist.kernelNames { blacklist.add(symbol: name, in: machine.symbols) }
-        for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
-            machine.traps.register(self, for: kind, priority: 0x7fff_ffff)
-        }
         machine.addTaskObserver(self)
         machine.addModuleObserver(self)
     }
 
-    public func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        if trap.kind == .breakpoint, let ftrace, trap.address == ftrace.trampoline {
-            return ftraceTrampoline(cpu: cpu, ftrace: ftrace)
+    /// Keeps the back end and registers it for breakpoints, debug traps and faults.
+    private func install<Arch: KprobeArch>(_ backEnd: Arch) {
+        arch = backEnd
+        for kind in [Trap.Kind.breakpoint, .debug, .pageFault] {
+            machine.traps.register(backEnd, for: kind, priority: 0x7fff_ffff)
         }
-        if let trampoline, trap.kind == .breakpoint, let frame = arch.kretprobeFrame(trap, cpu: cpu, trampoline: trampoline) {
-            return kretprobeReturn(cpu: cpu, frame: frame)
-        }
-        return arch.handleTrap(trap, cpu: cpu)
     }
+
+    deinit { KprobeControlBlock.deallocate(controlBlocks) }
 
     /// `get_kprobe`: the probe (or aggregator) at exactly `address`.
     @inline(__always)
@@ -331,43 +332,44 @@ public final class KprobeManager: TrapHandler {
     /// The ftrace trampoline's trap: pop the call's return address (the registers are then as at function entry,
     /// with `ip` = that return address, as ftrace_regs_caller presents them) and run the kprobe ftrace handler;
     /// execution continues at whatever `ip` is afterwards, as the trampoline's return would.
-    private func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
-        let regs = PtRegs(cpu: cpu, machine: machine)
-        guard let callReturn = try? machine.memory.read64(regs.sp) else { return .notHandled }
-        regs.sp &+= 8
-        regs.ip = callReturn
-        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, regs: regs, cpu: cpu, ftrace: ftrace)
+    func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
+        let r = cpu.registers.words
+        guard let callReturn = try? machine.memory.read64(r[X86PtRegs.sp]) else { return .notHandled }
+        r[X86PtRegs.sp] &+= 8
+        r[X86PtRegs.ip] = callReturn
+        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, cpu: cpu, ftrace: ftrace)
         return .handled
     }
 
     /// kernel: arch/x86/kernel/kprobes/ftrace.c kprobe_ftrace_handler (6.1). A hit while another kprobe runs is
     /// missed; a recursive entry into ftrace (a handler reaching another ftrace site) is dropped by
     /// ftrace_test_recursion_trylock without counting anything.
-    private func kprobeFtraceHandler(site: UInt64, regs: PtRegs, cpu: CPU, ftrace: FtraceSites) {
+    private func kprobeFtraceHandler(site: UInt64, cpu: CPU, ftrace: FtraceSites) {
         guard !ftrace.recursion[cpu.id] else { return }
         ftrace.recursion[cpu.id] = true
         defer { ftrace.recursion[cpu.id] = false }
         guard let p = get(site), !p.isDisabled else { return }
         let kcb = controlBlock(cpu)
-        if kcb.current != nil {
+        if !kcb.isIdle {
             incrementMissed(p, cpu: cpu)
             return
         }
-        let originalIP = regs.ip
+        let r = cpu.registers.words
+        let originalIP = r[X86PtRegs.ip]
         // "Kprobe handler expects regs->ip = ip + 1 as breakpoint hit".
-        regs.ip = site + 1
-        record(cpu, .trap(address: site, ip: regs.ip))
+        r[X86PtRegs.ip] = site + 1
+        record(cpu, .trap(address: site, ip: r[X86PtRegs.ip]))
         kcb.current = p
         setStatus(kcb, .hitActive, cpu: cpu)
         if runPreHandler(p, cpu: cpu) == 0 {
             // Emulate the single step of the 5-byte NOP, then recover the ip.
-            regs.ip = site + FtraceSites.mcountInsnSize
-            record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: regs.ip))
+            r[X86PtRegs.ip] = site + FtraceSites.mcountInsnSize
+            record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: r[X86PtRegs.ip]))
             if hasPostHandler(p) {
                 setStatus(kcb, .hitSSDone, cpu: cpu)
                 runPostHandler(p, cpu: cpu)
             }
-            regs.ip = originalIP
+            r[X86PtRegs.ip] = originalIP
         }
         // A non-zero return keeps the ip the pre_handler set (IPMODIFY).
         kcb.current = nil
@@ -424,14 +426,14 @@ public final class KprobeManager: TrapHandler {
             p.nhit &+= 1
             guard let handler = p.preHandler else { return 0 }
             let result = handler(KprobeContext(kprobe: p, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: p.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            record(cpu, .preHandler(address: p.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
             return result
         }
         for child in children where !child.isDisabled {
             child.nhit &+= 1
             guard let handler = child.preHandler else { continue }
             let result = handler(KprobeContext(kprobe: child, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: child.address ?? 0, ip: machine.core.pcValue(cpu), returned: result))
+            record(cpu, .preHandler(address: child.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
             if result != 0 { return 1 }
         }
         return 0
@@ -470,7 +472,7 @@ public final class KprobeManager: TrapHandler {
     @inline(__always)
     private func callPost(_ probe: Kprobe, cpu: CPU) {
         guard let handler = probe.postHandler else { return }
-        record(cpu, .postHandler(address: probe.address ?? 0, ip: machine.core.pcValue(cpu)))
+        record(cpu, .postHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot]))
         handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
     }
 
@@ -501,9 +503,4 @@ public final class KprobeManager: TrapHandler {
         record(cpu, .bug(address: address, message: message))
         return .fatal(.kernelBug(message: message, address: address, cpu: cpu.id))
     }
-}
-
-extension InstructionCore {
-    @inline(__always)
-    func pcValue(_ cpu: CPU) -> UInt64 { cpu.registers[pcIndex] }
 }

@@ -1,16 +1,41 @@
 /// `kprobe_table`: 64 hash buckets keyed by `hash_ptr(addr, 6)`, newest first in each bucket, which is the order
 /// debugfs `kprobes/list` prints. kernel: kernel/kprobes.c KPROBE_HASH_BITS, include/linux/hash.h hash_64.
 ///
-/// The trap path looks probes up through a separate open-addressing index over a plain array, so a hit costs
-/// the same with one probe or ten thousand (the kernel's bucket walk would grow with the count).
-struct KprobeTable {
+/// The trap path looks probes up through a separate open-addressing index over plain memory, so a hit costs
+/// the same with one probe or ten thousand (the kernel's bucket walk would grow with the count). A class over
+/// raw storage, so a lookup from the guaranteed manager retains nothing but the probe it returns (a struct of
+/// arrays was copied out, retaining each array, on every hit).
+final class KprobeTable {
     static let hashBits: UInt64 = 6
     static let bucketCount = 1 << 6
 
     private(set) var buckets: [[Kprobe]] = Array(repeating: [], count: KprobeTable.bucketCount)
-    private var keys: [UInt64] = Array(repeating: 0, count: 16)
-    private var values: [Kprobe?] = Array(repeating: nil, count: 16)
+    @exclusivity(unchecked) private var capacity = 16
+    @exclusivity(unchecked) private var keys = KprobeTable.allocateKeys(16)
+    @exclusivity(unchecked) private var values = KprobeTable.allocateValues(16)
     private(set) var count = 0
+
+    init() {}
+
+    deinit { release(keys, values, capacity) }
+
+    private static func allocateKeys(_ capacity: Int) -> UnsafeMutablePointer<UInt64> {
+        let keys = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+        keys.initialize(repeating: 0, count: capacity)
+        return keys
+    }
+
+    private static func allocateValues(_ capacity: Int) -> UnsafeMutablePointer<Kprobe?> {
+        let values = UnsafeMutablePointer<Kprobe?>.allocate(capacity: capacity)
+        values.initialize(repeating: nil, count: capacity)
+        return values
+    }
+
+    private func release(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<Kprobe?>, _ capacity: Int) {
+        keys.deallocate()
+        values.deinitialize(count: capacity)
+        values.deallocate()
+    }
 
     /// `hash_64(addr, 6)` on 64-bit: golden-ratio multiply, top bits. kernel: include/linux/hash.h.
     static func bucket(of address: UInt64) -> Int {
@@ -20,32 +45,32 @@ struct KprobeTable {
     /// `get_kprobe`: the probe (or aggregator) registered at exactly `address`.
     @inline(__always)
     func get(_ address: UInt64) -> Kprobe? {
-        let mask = keys.count - 1
+        let mask = capacity - 1
         var i = Int(truncatingIfNeeded: (address &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while let probe = values[i] {
-            if keys[i] == address { return probe }
+        while values[i] != nil {
+            if keys[i] == address { return values[i] }
             i = (i + 1) & mask
         }
         return nil
     }
 
     /// Adds at the head of its bucket (`hlist_add_head_rcu`).
-    mutating func insert(_ probe: Kprobe, at address: UInt64) {
+    func insert(_ probe: Kprobe, at address: UInt64) {
         buckets[KprobeTable.bucket(of: address)].insert(probe, at: 0)
-        if (count + 1) * 2 > keys.count { grow() }
+        if (count + 1) * 2 > capacity { grow() }
         indexInsert(probe, at: address)
         count += 1
     }
 
     /// Puts `new` where `old` was, in the bucket and the index (`hlist_replace_rcu`).
-    mutating func replace(_ old: Kprobe, with new: Kprobe, at address: UInt64) {
+    func replace(_ old: Kprobe, with new: Kprobe, at address: UInt64) {
         let b = KprobeTable.bucket(of: address)
         if let i = buckets[b].firstIndex(where: { $0 === old }) { buckets[b][i] = new }
         indexRemove(address)
         indexInsert(new, at: address)
     }
 
-    mutating func remove(at address: UInt64) {
+    func remove(at address: UInt64) {
         let b = KprobeTable.bucket(of: address)
         buckets[b].removeAll { $0.address == address }
         indexRemove(address)
@@ -55,8 +80,8 @@ struct KprobeTable {
     /// Every registered entry in `kprobes/list` order: bucket by bucket, newest first.
     var inListOrder: [Kprobe] { buckets.flatMap { $0 } }
 
-    private mutating func indexInsert(_ probe: Kprobe, at address: UInt64) {
-        let mask = keys.count - 1
+    private func indexInsert(_ probe: Kprobe, at address: UInt64) {
+        let mask = capacity - 1
         var i = Int(truncatingIfNeeded: (address &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
         while values[i] != nil && keys[i] != address { i = (i + 1) & mask }
         keys[i] = address
@@ -64,8 +89,8 @@ struct KprobeTable {
     }
 
     /// Backward-shift deletion keeps probe chains unbroken without tombstones.
-    private mutating func indexRemove(_ address: UInt64) {
-        let mask = keys.count - 1
+    private func indexRemove(_ address: UInt64) {
+        let mask = capacity - 1
         var i = Int(truncatingIfNeeded: (address &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
         while values[i] != nil && keys[i] != address { i = (i + 1) & mask }
         guard values[i] != nil else { return }
@@ -79,10 +104,12 @@ struct KprobeTable {
         }
     }
 
-    private mutating func grow() {
-        let entries = zip(keys, values).compactMap { key, value in value.map { (key, $0) } }
-        keys = Array(repeating: 0, count: keys.count * 2)
-        values = Array(repeating: nil, count: keys.count)
-        for (key, probe) in entries { indexInsert(probe, at: key) }
+    private func grow() {
+        let (oldKeys, oldValues, oldCapacity) = (keys, values, capacity)
+        capacity *= 2
+        keys = KprobeTable.allocateKeys(capacity)
+        values = KprobeTable.allocateValues(capacity)
+        for i in 0..<oldCapacity { if let probe = oldValues[i] { indexInsert(probe, at: oldKeys[i]) } }
+        release(oldKeys, oldValues, oldCapacity)
     }
 }

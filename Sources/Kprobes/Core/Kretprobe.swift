@@ -11,16 +11,17 @@ public final class Kretprobe {
 
     /// The entry probe. Set its `symbolName`/`offset` or `address`; its handlers are the kretprobe's own.
     public let kp: Kprobe
-    public var handler: Handler?
-    public var entryHandler: Handler?
+    @exclusivity(unchecked) public var handler: Handler?
+    @exclusivity(unchecked) public var entryHandler: Handler?
     /// Instances available at once; <= 0 asks for the profile's default, written back at registration.
     public var maxactive: Int
     /// Bytes of per-instance scratch data shared by the entry and return handlers.
     public var dataSize: Int
     /// Calls not probed because every instance was in use (distinct from `kp.nmissed`).
-    public internal(set) var nmissed: UInt64 = 0
-    var pool: [KretprobeInstance] = []
-    var registered = false
+    @exclusivity(unchecked) public internal(set) var nmissed: UInt64 = 0
+    /// The trap path's fields skip dynamic exclusivity checks: the simulation runs on one thread.
+    @exclusivity(unchecked) var pool: [KretprobeInstance] = []
+    @exclusivity(unchecked) var registered = false
 
     public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil, disabled: Bool = false,
                 maxactive: Int = 0, dataSize: Int = 0, handler: Handler? = nil, entryHandler: Handler? = nil) {
@@ -38,15 +39,19 @@ public final class Kretprobe {
 /// One in-flight probed call: the real return address, the frame it belongs to and the scratch data.
 /// kernel: struct kretprobe_instance.
 public final class KretprobeInstance {
-    public unowned let kretprobe: Kretprobe
+    /// Strong, not `unowned` (whose every load is a checked atomic): the cycle through the pool is broken when
+    /// the kretprobe is unregistered, which empties the pool; an instance still in flight then keeps its
+    /// kretprobe until the call returns, as the kernel's `ri->rp` does until the instance is freed.
+    public let kretprobe: Kretprobe
     /// The real return address the trampoline replaced (`ri->ret_addr`).
-    public internal(set) var returnAddress: UInt64 = 0
+    @exclusivity(unchecked) public internal(set) var returnAddress: UInt64 = 0
     /// x86_64: the stack slot that held the return address; arm64: the frame pointer at entry (`ri->fp`).
-    public internal(set) var frame: UInt64 = 0
+    @exclusivity(unchecked) public internal(set) var frame: UInt64 = 0
     /// `ri->data`, `data_size` bytes.
     public var data: [UInt8]
-    /// The task the instance belongs to while in flight.
-    public internal(set) weak var task: KernelTask?
+    /// The task the instance belongs to while in flight; cleared when the call returns or the task is reaped.
+    /// Strong, not `weak`: a weak store on every hit gave each task a side table (slow reference counting).
+    @exclusivity(unchecked) public internal(set) var task: KernelTask?
 
     init(kretprobe: Kretprobe, dataSize: Int) {
         self.kretprobe = kretprobe
@@ -56,5 +61,5 @@ public final class KretprobeInstance {
 
 /// A task's in-flight instances, newest last (the kernel's `current->kretprobe_instances`, head first).
 final class KretprobeTaskState {
-    var instances: [KretprobeInstance] = []
+    @exclusivity(unchecked) var instances: [KretprobeInstance] = []
 }

@@ -1,21 +1,34 @@
 import Machine
 
 /// A handler's view of `struct pt_regs`: the CPU's register file, which is laid out in the kernel's `pt_regs`
-/// order, so reading and writing here is reading and writing the trapped CPU's registers.
+/// order, so reading and writing here is reading and writing the trapped CPU's registers. Like `KprobeContext`,
+/// valid while the handler that received it runs (`unowned(unsafe)`: no reference counting to build one).
+/// The register file's memory and the ip/sp slots are captured once, so `ip` and `sp` are plain loads and stores.
 public struct PtRegs {
-    public let cpu: CPU
-    public let machine: Machine
+    public unowned(unsafe) let cpu: CPU
+    public unowned(unsafe) let machine: Machine
+    private let words: UnsafeMutablePointer<UInt64>
+    private let pcSlot: Int
+    private let spSlot: Int
+
+    public init(cpu: CPU, machine: Machine) {
+        self.cpu = cpu
+        self.machine = machine
+        words = cpu.registers.words
+        pcSlot = machine.core.pcIndex
+        spSlot = machine.core.spIndex
+    }
 
     /// `instruction_pointer(regs)`: x86 `ip`, arm64 `pc`.
     public var ip: UInt64 {
-        get { cpu.registers[machine.core.pcIndex] }
-        nonmutating set { cpu.registers[machine.core.pcIndex] = newValue }
+        get { words[pcSlot] }
+        nonmutating set { words[pcSlot] = newValue }
     }
 
     /// `kernel_stack_pointer(regs)`: x86 `sp`, arm64 `sp`.
     public var sp: UInt64 {
-        get { cpu.registers[machine.core.spIndex] }
-        nonmutating set { cpu.registers[machine.core.spIndex] = newValue }
+        get { words[spSlot] }
+        nonmutating set { words[spSlot] = newValue }
     }
 
     /// `regs_get_kernel_argument(regs, n)` (0-based), as seen at function entry.
@@ -26,7 +39,7 @@ public struct PtRegs {
 
     /// Raw `pt_regs` word `index` (the architecture targets name the slots).
     public subscript(index: Int) -> UInt64 {
-        get { cpu.registers[index] }
-        nonmutating set { cpu.registers[index] = newValue }
+        get { words[index] }
+        nonmutating set { words[index] = newValue }
     }
 }

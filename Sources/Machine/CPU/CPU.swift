@@ -3,29 +3,60 @@
 public final class CPU {
     public let id: Int
     public let registers = RegisterFile()
-    /// The task whose context is loaded in `registers`, nil when idle.
-    @exclusivity(unchecked) public internal(set) var currentTask: KernelTask?
+    /// The task whose context is loaded in `registers`, nil when idle. Computed over unchecked storage so other
+    /// modules (the kretprobe path reads it twice per hit) go through this module's accessor, which skips the
+    /// dynamic exclusivity check a direct read of a stored property from another module would make.
+    public internal(set) var currentTask: KernelTask? {
+        get { loadedTask }
+        set { loadedTask = newValue }
+    }
+    @exclusivity(unchecked) private var loadedTask: KernelTask?
     /// Simulated time on this CPU, in cycles (see `CostModel`).
-    @exclusivity(unchecked) public var cycles: UInt64 = 0
-    @exclusivity(unchecked) public private(set) var instructionsRetired: UInt64 = 0
+    public var cycles: UInt64 {
+        @inlinable @inline(__always) get { counters.pointee.cycles }
+        @inlinable @inline(__always) set { counters.pointee.cycles = newValue }
+    }
+    public var instructionsRetired: UInt64 { counters.pointee.retired }
     /// Cycles each instruction costs (copied from the machine's `CostModel`).
-    public var cyclesPerInstruction: UInt64 = 1
+    public var cyclesPerInstruction: UInt64 {
+        @inlinable @inline(__always) get { counters.pointee.cyclesPerInstruction }
+        @inlinable @inline(__always) set { counters.pointee.cyclesPerInstruction = newValue }
+    }
     /// Base address of this CPU's per-CPU area in simulated memory (the kernel's `__per_cpu_offset[cpu]`).
     public let perCPUBase: UInt64
 
     /// The last `recentCapacity` instruction addresses, written by executors as they run.
     public static let recentCapacity = 16
     public let recentPCs: UnsafeMutablePointer<UInt64>
-    @exclusivity(unchecked) public var recentIndex = 0
+    public var recentIndex: Int {
+        @inlinable @inline(__always) get { counters.pointee.recentIndex }
+        @inlinable @inline(__always) set { counters.pointee.recentIndex = newValue }
+    }
+
+    /// The counters the cores update at every trap and host call, in memory of their own: stored properties of
+    /// this class written from the core modules would each pay a dynamic exclusivity check, whatever their
+    /// attribute says, because the check is emitted by the accessing module.
+    @usableFromInline struct Counters {
+        @usableFromInline var cycles: UInt64 = 0
+        @usableFromInline var retired: UInt64 = 0
+        @usableFromInline var recentIndex = 0
+        @usableFromInline var cyclesPerInstruction: UInt64 = 1
+    }
+    @usableFromInline let counters: UnsafeMutablePointer<Counters>
 
     init(id: Int, perCPUBase: UInt64) {
         self.id = id
         self.perCPUBase = perCPUBase
         recentPCs = .allocate(capacity: CPU.recentCapacity)
         recentPCs.initialize(repeating: 0, count: CPU.recentCapacity)
+        counters = .allocate(capacity: 1)
+        counters.initialize(to: Counters())
     }
 
-    deinit { recentPCs.deallocate() }
+    deinit {
+        recentPCs.deallocate()
+        counters.deallocate()
+    }
 
     /// Executors call this once per instruction; it is a store and a mask.
     @inline(__always)
@@ -36,10 +67,10 @@ public final class CPU {
 
     /// Cores call this with the instructions they executed, at the latest before any trap dispatch or host
     /// call (so nested runs and timestamps see an up-to-date clock) and before returning from `run`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func retire(_ count: UInt64) {
-        instructionsRetired &+= count
-        cycles &+= count &* cyclesPerInstruction
+        counters.pointee.retired &+= count
+        counters.pointee.cycles &+= count &* counters.pointee.cyclesPerInstruction
     }
 
     /// Recently executed addresses, oldest first.

@@ -1,35 +1,76 @@
 /// The machine's trap dispatch table: per trap kind, handlers in descending priority (notifier-chain order).
-public struct TrapDispatch {
+///
+/// Offering a trap costs no reference counting: each kind's handlers sit in raw memory that is replaced, never
+/// changed, when someone registers (a dispatch in progress keeps walking the list it started with, so the old
+/// lists are kept until the table goes), and each handler is called as a guaranteed reference through a
+/// per-type caller, where calling an existential would retain and release it.
+public final class TrapDispatch {
     private struct Entry {
-        let handler: TrapHandler
+        let handler: Unmanaged<AnyObject>
+        let caller: TrapCaller.Type
         let priority: Int
     }
 
-    private var table: [[Entry]] = Array(repeating: [], count: Trap.Kind.allCases.count)
+    /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
+    @exclusivity(unchecked) private var lists: [UnsafeMutableBufferPointer<Entry>]
+    private var retired: [UnsafeMutableBufferPointer<Entry>] = []
+    /// Keeps every handler ever registered alive until the table goes, like the retired lists: a handler may
+    /// unregister itself while it runs, and nothing else holds it during the call.
+    private var owners: [TrapHandler] = []
 
-    public init() {}
+    public init() {
+        lists = Trap.Kind.allCases.map { _ in UnsafeMutableBufferPointer(start: nil, count: 0) }
+    }
+
+    deinit {
+        for list in lists + retired { list.deallocate() }
+    }
 
     /// Adds `handler` for `kind`. Higher priority runs first; equal priorities run in registration order.
-    public mutating func register(_ handler: TrapHandler, for kind: Trap.Kind, priority: Int = 0) {
-        var entries = table[Int(kind.rawValue)]
+    public func register<Handler: TrapHandler>(_ handler: Handler, for kind: Trap.Kind, priority: Int = 0) {
+        var entries = Array(lists[Int(kind.rawValue)])
         let position = entries.firstIndex { $0.priority < priority } ?? entries.count
-        entries.insert(Entry(handler: handler, priority: priority), at: position)
-        table[Int(kind.rawValue)] = entries
+        let entry = Entry(handler: .passUnretained(handler), caller: TypedTrapCaller<Handler>.self, priority: priority)
+        entries.insert(entry, at: position)
+        replace(kind, with: entries)
+        owners.append(handler)
     }
 
     /// Removes every registration of `handler`.
-    public mutating func unregister(_ handler: TrapHandler) {
-        for i in table.indices { table[i].removeAll { $0.handler === handler } }
+    public func unregister(_ handler: TrapHandler) {
+        for kind in Trap.Kind.allCases {
+            let entries = lists[Int(kind.rawValue)].filter { $0.handler.takeUnretainedValue() !== handler }
+            replace(kind, with: entries)
+        }
+    }
+
+    private func replace(_ kind: Trap.Kind, with entries: [Entry]) {
+        let list = UnsafeMutableBufferPointer<Entry>.allocate(capacity: entries.count)
+        _ = list.initialize(from: entries)
+        retired.append(lists[Int(kind.rawValue)])
+        lists[Int(kind.rawValue)] = list
     }
 
     /// Offers the trap to each handler in turn until one handles it or declares it fatal.
+    @inline(__always)
     func dispatch(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        for entry in table[Int(trap.kind.rawValue)] {
-            switch entry.handler.handleTrap(trap, cpu: cpu, machine: machine) {
+        for entry in lists[Int(trap.kind.rawValue)] {
+            switch entry.caller.call(entry.handler, trap, cpu: cpu, machine: machine) {
             case .notHandled: continue
             case let result: return result
             }
         }
         return .notHandled
+    }
+}
+
+/// Calls a handler of a type fixed at registration without retaining it: the dispatch table owns it.
+private protocol TrapCaller {
+    static func call(_ handler: Unmanaged<AnyObject>, _ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult
+}
+
+private enum TypedTrapCaller<Handler: TrapHandler>: TrapCaller {
+    static func call(_ handler: Unmanaged<AnyObject>, _ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        handler._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Handler.self).handleTrap(trap, cpu: cpu, machine: machine) }
     }
 }

@@ -4,8 +4,10 @@ public enum TrapResult: Sendable {
     case handled
     /// Not this handler's trap: the next handler is asked; if none takes it, the run stops with it.
     case notHandled
-    /// The kernel cannot go on (`BUG()`): the run ends with this error.
-    case fatal(SimulationError)
+    /// The kernel cannot go on (`BUG()`): the run ends with this error. `indirect` keeps the result one word
+    /// (the error is boxed only when there is one), where the error inline made every layer of the trap path
+    /// copy a large result through memory.
+    indirect case fatal(SimulationError)
 }
 
 /// Something that takes traps, registered in the machine's dispatch table the way kprobes registers its int3 and

@@ -3,13 +3,24 @@
 /// Recording is off by default; `record` takes its event as an autoclosure, so when nobody listens an event is
 /// never even built and the cost is one predictable branch (measured in `kprobesim-bench`).
 public final class Ledger {
-    @exclusivity(unchecked) public var isRecording = false
+    /// Read on every trap and kprobe hit, from other modules too. The flag lives in memory of its own because a
+    /// stored property read from another module gets a dynamic exclusivity check whatever its attribute says.
+    public var isRecording: Bool {
+        @inlinable @inline(__always) get { recordingFlag.pointee }
+        @inlinable @inline(__always) set { recordingFlag.pointee = newValue }
+    }
+    @usableFromInline let recordingFlag: UnsafeMutablePointer<Bool>
     public private(set) var entries: [LedgerEntry] = []
     /// Upper bound on kept entries; older ones are dropped (and counted) beyond it.
     public var capacity = 1_000_000
     public private(set) var dropped = 0
 
-    public init() {}
+    public init() {
+        recordingFlag = .allocate(capacity: 1)
+        recordingFlag.initialize(to: false)
+    }
+
+    deinit { recordingFlag.deallocate() }
 
     @inlinable @inline(__always)
     public func record(cpu: CPU?, _ event: @autoclosure () -> any LedgerEvent) {

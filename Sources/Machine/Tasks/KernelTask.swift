@@ -22,7 +22,12 @@ public final class KernelTask {
     /// Saved register file while not running.
     var context: [UInt64]
     /// Per-task state of the probe layer (the kernel's `current->kretprobe_instances`), opaque to the machine.
-    public var probeState: AnyObject?
+    /// Computed over unchecked storage, like `CPU.currentTask`: read from another module on every kretprobe hit.
+    public var probeState: AnyObject? {
+        get { layerState }
+        set { layerState = newValue }
+    }
+    @exclusivity(unchecked) private var layerState: AnyObject?
 
     init(pid: Int32, comm: String, stackBottom: UInt64, stackTop: UInt64, context: [UInt64]) {
         self.pid = pid

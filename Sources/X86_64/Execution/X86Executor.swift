@@ -154,6 +154,8 @@ struct X86Executor {
             regs[Int(decoded.pointee.reg)] = decoded.pointee.rmIsMemory
                 ? try load(effectiveAddress(decoded), from)
                 : readRegister(decoded.pointee.rm, high: decoded.pointee.rmHigh, size: from)
+        // A kprobe's breakpoint: straight to the trap, without the general path's copy of the op.
+        case .int3: throw .breakpoint
         default: return try executeGeneral(decoded, next: next)
         }
         return next
@@ -165,7 +167,7 @@ struct X86Executor {
         let op = decoded.pointee
         switch decoded.pointee.kind {
         // Always taken by `execute`.
-        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call, .ret: break
+        case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call, .ret, .int3: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))
         case .movRmImm: try writeRM(op, size: op.size, op.imm)
@@ -216,7 +218,6 @@ struct X86Executor {
         case .jrcxz: return readRegister(UInt8(X86PtRegs.cx), high: false, size: op.addressSize32 ? 4 : 8) == 0 ? op.imm : next
         case .string: try string(op)
         case .nop: break
-        case .int3: throw .breakpoint
         case .cli: regs[X86PtRegs.flags] &= ~X86Flags.if
         case .sti: regs[X86PtRegs.flags] |= X86Flags.if
         case .pushf: try pushf(op)

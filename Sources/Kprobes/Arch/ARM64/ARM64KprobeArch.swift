@@ -21,10 +21,11 @@ final class ARM64KprobeArch: KprobeArch {
     static let pcSlot = ARM64PtRegs.pc, pstateSlot = ARM64PtRegs.pstate
     static let daifMask: UInt64 = 0x3C0
 
-    // unowned(unsafe): the manager owns this back end and the machine outlives both; a checked unowned
-    // reference cost a refcount round trip on every trap.
-    private unowned(unsafe) let manager: KprobeManager
-    private unowned(unsafe) let machine: Machine
+    // Strong `let`s: read from the guaranteed `self` they cost no reference counting, where an unowned(unsafe)
+    // reference is retained around every use on the trap path. The machine's trap table holds this back end,
+    // which holds the manager, which holds the machine: all live as long as the machine, as they did before.
+    private let manager: KprobeManager
+    private let machine: Machine
     /// Read once: the trap path must not copy the profile (it holds a String) on every hit.
     private let brkStep: Bool
     private let profile: KernelProfile
@@ -132,8 +133,12 @@ final class ARM64KprobeArch: KprobeArch {
 
     // MARK: Traps
 
-    func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
+    /// `brk_handler` / `do_debug_exception` / `do_page_fault` reaching kprobes: the kretprobe trampoline's BRK goes
+    /// to the return path (policy, in the manager), the rest to the arch handlers.
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
+        case .breakpoint where trap.detail == ARM64KprobeArch.kretprobeImmediate && trap.address == manager.trampoline:
+            return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[ARM64PtRegs.fp], arch: self)
         case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
             return breakpointHandler(cpu: cpu)
         case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
@@ -150,7 +155,7 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// kernel: kprobe_breakpoint_handler → kprobe_handler. The BRK leaves `pc` at the probed address.
     private func breakpointHandler(cpu: CPU) -> TrapResult {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let address = r[ARM64KprobeArch.pcSlot]
         let kcb = manager.controlBlock(cpu)
         guard let p = manager.get(address) else {
@@ -158,7 +163,7 @@ final class ARM64KprobeArch: KprobeArch {
             return .handled
         }
         manager.record(cpu, .trap(address: address, ip: address))
-        if kcb.current != nil {
+        if !kcb.isIdle {
             // reenter_kprobe: only HIT_ACTIVE and HIT_SSDONE can nest; a hit while stepping is fatal on arm64.
             switch kcb.status {
             case .hitActive, .hitSSDone:
@@ -193,7 +198,7 @@ final class ARM64KprobeArch: KprobeArch {
             manager.setStatus(kcb, .hitSS, cpu: cpu)
         }
         guard case .arm64(let insn) = p.ainsn else { return }
-        let r = cpu.registers
+        let r = cpu.registers.words
         if let slot = insn.slot {
             switch profile.arm64SingleStep {
             case .brkAfterCopy:
@@ -218,7 +223,7 @@ final class ARM64KprobeArch: KprobeArch {
     /// word; the hardware-step era's kprobe_single_step_handler matches the same address (slot + 4) and turns
     /// the step off again.
     private func singleStepHandler(cpu: CPU) -> TrapResult {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
               let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
@@ -230,7 +235,7 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// kernel: post_kprobe_handler.
     private func postKprobeHandler(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         if case .arm64(let insn) = p.ainsn, insn.restore != 0 {
             r[ARM64KprobeArch.pcSlot] = insn.restore
             manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: insn.restore))
@@ -244,7 +249,7 @@ final class ARM64KprobeArch: KprobeArch {
     private func faultHandler(cpu: CPU) -> TrapResult {
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, let address = current.address else { return .notHandled }
-        let r = cpu.registers
+        let r = cpu.registers.words
         switch kcb.status {
         case .hitSS, .reenter:
             manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
@@ -269,7 +274,7 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// kernel: kprobes_restore_local_irqflag — all of DAIF since the BRK rework, only PSTATE.I before it.
     private func restoreInterruptFlags(_ kcb: KprobeControlBlock, cpu: CPU) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let mask = brkStep ? ARM64KprobeArch.daifMask : ARM64PtRegs.psrI
         r[ARM64KprobeArch.pstateSlot] = (r[ARM64KprobeArch.pstateSlot] & ~mask) | (kcb.savedFlags & mask)
     }
@@ -284,14 +289,10 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// kernel: arch_prepare_kretprobe — the return address is the link register, the frame the frame pointer.
     func prepareKretprobe(_ instance: KretprobeInstance, cpu: CPU, trampoline: UInt64) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         instance.returnAddress = r[ARM64PtRegs.lr]
         instance.frame = r[ARM64PtRegs.fp]
         r[ARM64PtRegs.lr] = trampoline
-    }
-
-    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
-        trap.address == trampoline && trap.detail == ARM64KprobeArch.kretprobeImmediate ? cpu.registers[ARM64PtRegs.fp] : nil
     }
 
     /// The trampoline returns with `lr` = the real return address too (kprobes_trampoline.S: `mov lr, x0`).
@@ -309,7 +310,7 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// kernel: simulate-insn.c. `address` is the probe address (where the instruction really is).
     private func simulate(_ simulation: ARM64Simulation, _ insn: UInt32, at address: UInt64, cpu: CPU) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let pc = ARM64KprobeArch.pcSlot
         func read(_ n: UInt32) -> UInt64 { n == 31 ? 0 : r[Int(n)] }   // pt_regs_read_reg: 31 reads as zero
         func write(_ n: UInt32, _ v: UInt64) { if n != 31 { r[Int(n)] = v } }

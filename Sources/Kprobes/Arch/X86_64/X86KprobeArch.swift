@@ -17,10 +17,11 @@ final class X86KprobeArch: KprobeArch {
     static let flagCF: UInt64 = 1 << 0, flagPF: UInt64 = 1 << 2, flagZF: UInt64 = 1 << 6
     static let flagSF: UInt64 = 1 << 7, flagOF: UInt64 = 1 << 11
 
-    // unowned(unsafe): the manager owns this back end and the machine outlives both; a checked unowned
-    // reference cost a refcount round trip on every trap.
-    unowned(unsafe) let manager: KprobeManager
-    unowned(unsafe) let machine: Machine
+    // Strong `let`s: read from the guaranteed `self` they cost no reference counting, where an unowned(unsafe)
+    // reference is retained around every use on the trap path. The machine's trap table holds this back end,
+    // which holds the manager, which holds the machine: all live as long as the machine, as they did before.
+    let manager: KprobeManager
+    let machine: Machine
     /// The profile, read once: the trap path must not copy it (it holds a String) on every hit.
     private let profile: KernelProfile
     private let trapFlagEra: Bool
@@ -247,9 +248,19 @@ final class X86KprobeArch: KprobeArch {
 
     // MARK: Traps
 
-    func handleTrap(_ trap: Trap, cpu: CPU) -> TrapResult {
+    /// `do_int3` / `do_debug` / `do_page_fault` reaching kprobes: first the trampolines of ftrace-based probes and
+    /// kretprobes (policy, in the manager), then the arch handlers.
+    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
-        case .breakpoint: return int3Handler(cpu: cpu)
+        case .breakpoint:
+            if let ftrace = manager.ftrace, trap.address == ftrace.trampoline {
+                return manager.ftraceTrampoline(cpu: cpu, ftrace: ftrace)
+            }
+            // The `ret` into the kretprobe trampoline popped the swapped slot: the frame is the slot below `sp`.
+            if trap.address == manager.trampoline {
+                return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[X86KprobeArch.sp] &- 8, arch: self)
+            }
+            return int3Handler(cpu: cpu)
         case .debug: return debugHandler(cpu: cpu)
         case .pageFault: return faultHandler(cpu: cpu, trap: trap)
         default: return .notHandled
@@ -258,12 +269,12 @@ final class X86KprobeArch: KprobeArch {
 
     /// kernel: kprobe_int3_handler. `regs->ip` is one past the int3.
     private func int3Handler(cpu: CPU) -> TrapResult {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let address = r[X86KprobeArch.ip] &- 1
         let kcb = manager.controlBlock(cpu)
         if let p = manager.get(address) {
             manager.record(cpu, .trap(address: address, ip: r[X86KprobeArch.ip]))
-            if kcb.current != nil {
+            if !kcb.isIdle {
                 // reenter_kprobe: x86 tolerates a hit while stepping; only a hit in REENTER is fatal.
                 switch kcb.status {
                 case .hitSSDone, .hitActive, .hitSS:
@@ -315,7 +326,7 @@ final class X86KprobeArch: KprobeArch {
 
     /// kernel: setup_singlestep (both eras).
     private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         // setup_detour_execution: an int3 hit on a probe being optimized runs the detour's copies instead of a
         // single step (no post_handler: optimized probes have none).
         if p.isOptimized, let opt = p.optinsn {
@@ -361,7 +372,7 @@ final class X86KprobeArch: KprobeArch {
 
     /// kernel: resume_singlestep — IF back, and the IP after the slot's int3 moved to original coordinates.
     private func resumeSingleStep(_ p: Kprobe, _ insn: X86ProbeInsn, cpu: CPU, kcb: KprobeControlBlock) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         r[X86KprobeArch.flags] |= kcb.savedFlags
         r[X86KprobeArch.ip] = r[X86KprobeArch.ip] &+ ((p.address ?? 0) &- insn.slot) &- 1
         manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: r[X86KprobeArch.ip]))
@@ -373,7 +384,7 @@ final class X86KprobeArch: KprobeArch {
         guard trapFlagEra else { return .notHandled }
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, case .x86(var insn) = current.ainsn else { return .notHandled }
-        let r = cpu.registers
+        let r = cpu.registers.words
         let original = current.address ?? 0
         r[X86KprobeArch.flags] &= ~X86KprobeArch.flagTF
         var adjustIP = true
@@ -420,7 +431,7 @@ final class X86KprobeArch: KprobeArch {
     private func faultHandler(cpu: CPU, trap: Trap) -> TrapResult {
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, case .x86(let insn) = current.ainsn else { return .notHandled }
-        let r = cpu.registers
+        let r = cpu.registers.words
         if r[X86KprobeArch.ip] == insn.slot {
             manager.record(cpu, .faultInSlot(address: current.address ?? 0, faultAddress: trap.fault?.address ?? 0))
             r[X86KprobeArch.ip] = current.address ?? 0
@@ -442,11 +453,11 @@ final class X86KprobeArch: KprobeArch {
     /// kernel: optimized_callback — a hit while another kprobe runs is missed; otherwise every enabled pre_handler
     /// runs with `ip = addr + 1`, and execution continues in the detour whatever they returned or set.
     func optimizedCallback(_ entry: Kprobe, _ opt: X86OptimizedInsn, cpu: CPU) -> TrapResult {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let kcb = manager.controlBlock(cpu)
         let address = entry.address ?? 0
         if !entry.isDisabled {
-            if kcb.current != nil {
+            if !kcb.isIdle {
                 manager.incrementMissed(entry, cpu: cpu)
             } else {
                 r[X86KprobeArch.ip] = address + 1
@@ -478,11 +489,6 @@ final class X86KprobeArch: KprobeArch {
         try? machine.memory.write64(sp, trampoline)
     }
 
-    /// The `ret` into the trampoline popped the swapped slot: the frame is the slot just below `sp`.
-    func kretprobeFrame(_ trap: Trap, cpu: CPU, trampoline: UInt64) -> UInt64? {
-        trap.address == trampoline ? cpu.registers[X86KprobeArch.sp] &- 8 : nil
-    }
-
     func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
         cpu.registers[X86KprobeArch.ip] = returnAddress
     }
@@ -492,9 +498,23 @@ final class X86KprobeArch: KprobeArch {
 
     // MARK: Emulation (v5.13+)
 
+    /// kernel: jcc_mask — the flags each pair of condition codes (o/no, b/nb, z/nz, be/nbe, s/ns, p/np) tests;
+    /// a switch, not an array, so an emulated jcc allocates nothing.
+    @inline(__always)
+    private static func jccMask(_ pair: UInt8) -> UInt64 {
+        switch pair {
+        case 0: return flagOF
+        case 1: return flagCF
+        case 2: return flagZF
+        case 3: return flagCF | flagZF
+        case 4: return flagSF
+        default: return flagPF
+        }
+    }
+
     /// kernel: kprobe_emulate_* — `regs->ip` is one past the int3 on entry.
     private func emulate(_ emulation: X86Emulation, _ insn: X86ProbeInsn, cpu: CPU) {
-        let r = cpu.registers
+        let r = cpu.registers.words
         let next = r[X86KprobeArch.ip] &- 1 &+ UInt64(insn.length)
         func push(_ value: UInt64) {
             r[X86KprobeArch.sp] &-= 8
@@ -521,11 +541,9 @@ final class X86KprobeArch: KprobeArch {
             r[X86KprobeArch.ip] = next &+ UInt64(bitPattern: rel)
         case .jmp(let rel): jump(true, rel)
         case .jcc(let type, let rel):
-            let masks: [UInt64] = [X86KprobeArch.flagOF, X86KprobeArch.flagCF, X86KprobeArch.flagZF,
-                                   X86KprobeArch.flagCF | X86KprobeArch.flagZF, X86KprobeArch.flagSF, X86KprobeArch.flagPF]
             var match: Bool
             if type < 0xC {
-                match = flags & masks[Int(type >> 1)] != 0
+                match = flags & X86KprobeArch.jccMask(type >> 1) != 0
             } else {
                 match = (flags & X86KprobeArch.flagSF != 0) != (flags & X86KprobeArch.flagOF != 0)
                 if type >= 0xE { match = match || flags & X86KprobeArch.flagZF != 0 }
