@@ -9,7 +9,7 @@ public struct EventFilterError: Error, Sendable, Hashable {
     public enum Code: String, Sendable, CaseIterable {
         case INVALID_OP, TOO_MANY_OPEN, TOO_MANY_CLOSE, MISSING_QUOTE, OPERAND_TOO_LONG, EXPECT_STRING
         case EXPECT_DIGIT, ILLEGAL_FIELD_OP, FIELD_NOT_FOUND, ILLEGAL_INTVAL, TOO_MANY_PREDS, INVALID_FILTER
-        case INVALID_VALUE, NO_FILTER
+        case INVALID_VALUE, NO_FILTER, BAD_SUBSYS_FILTER
 
         public var message: String {
             switch self {
@@ -27,6 +27,7 @@ public struct EventFilterError: Error, Sendable, Hashable {
             case .INVALID_FILTER: "Meaningless filter expression"
             case .INVALID_VALUE: "Invalid value (did you forget quotes)?"
             case .NO_FILTER: "No filter found"
+            case .BAD_SUBSYS_FILTER: "Couldn't find or set field in one of a subsystem's events"
             }
         }
     }

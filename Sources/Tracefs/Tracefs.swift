@@ -2,7 +2,7 @@ import Kprobes
 import Machine
 
 /// The tracefs tree of the kprobe-event interface over one simulated machine: `kprobe_events`,
-/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id,filter}`, `events/GRP/enable`, `trace`, `trace_pipe`,
+/// `dynamic_events`, `events/GRP/EVENT/{enable,format,id,filter}`, `events/GRP/{enable,filter}`, `trace`, `trace_pipe`,
 /// `kprobe_profile`, `error_log`, `buffer_size_kb`, `options/overwrite`, `tracing_on`, and debugfs
 /// `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
 /// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
@@ -52,6 +52,8 @@ public final class Tracefs {
             return "\(event.format.id)\n"
         case .eventFilter(let event):
             return (event.filterString ?? "none") + "\n"
+        case .groupFilter:
+            return Self.groupFilterMessage + "\n"
         case .bufferSizeKB:
             // The buffer as expanded by the first enabled event (before that the kernel shows
             // "7 (expanded: 1408)").
@@ -114,6 +116,8 @@ public final class Tracefs {
                 buffer.isRecording = value != 0
             case .eventFilter(let event):
                 try setFilter(event, text)
+            case .groupFilter(let group):
+                setGroupFilter(events.filter { $0.group == group }, text)
             case .kprobesEnabled:
                 kprobes.setGloballyEnabled(try Self.flag(text))
             case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
@@ -296,23 +300,62 @@ public final class Tracefs {
     /// apply_event_filter (strstrip: trailing blanks go, leading ones stay in the recorded string).
     private func setFilter(_ event: TraceKprobe.Event, _ text: String) throws(Errno) {
         guard text.utf8.count < 4096 else { throw .EINVAL }
-        var expression = Substring(text)
-        while let c = expression.last, c.isWhitespace { expression.removeLast() }
-        if expression.trimmingWhitespace == "0" {
+        guard let expression = Self.filterExpression(text) else {
             event.filter = nil
             event.filterString = nil
             return
         }
-        do throws(EventFilterError) {
-            event.filter = try EventFilter(String(expression), format: event.format)
-            event.filterString = String(expression)
-        } catch {
-            event.filter = nil
-            event.filterString = error.fileText(expression: String(expression))
-            logError(error.logEntry(expression: String(expression)))
-            throw error.errno
+        if let error = apply(expression, to: event) { throw error.errno }
+    }
+
+    /// `echo EXPR > events/GRP/filter`: the expression is compiled for each event of the group; an event it does
+    /// not fit keeps no filter and shows the error, reported as "Couldn't find or set field in one of a
+    /// subsystem's events" at 0 (one `error_log` entry per such event). The write succeeds as long as the group
+    /// has events, and the group's own file keeps its help text (captured).
+    /// kernel: trace_events_filter.c apply_subsystem_event_filter, process_system_preds.
+    private func setGroupFilter(_ members: [TraceKprobe.Event], _ text: String) {
+        let expression = Self.filterExpression(text)
+        for event in members {
+            guard let expression else {
+                event.filter = nil
+                event.filterString = nil
+                continue
+            }
+            _ = apply(expression, to: event, groupWide: true)
         }
     }
+
+    /// The expression as apply_event_filter keeps it (strstrip: trailing blanks go, leading ones stay), or nil
+    /// for `0`, which removes the filter.
+    private static func filterExpression(_ text: String) -> String? {
+        var expression = Substring(text)
+        while let c = expression.last, c.isWhitespace { expression.removeLast() }
+        return expression.trimmingWhitespace == "0" ? nil : String(expression)
+    }
+
+    /// Compiles and installs a filter, or on failure leaves the event unfiltered with the error in its file
+    /// and in `error_log`, and returns the error.
+    private func apply(_ expression: String, to event: TraceKprobe.Event, groupWide: Bool = false) -> EventFilterError? {
+        do throws(EventFilterError) {
+            event.filter = try EventFilter(expression, format: event.format)
+            event.filterString = expression
+            return nil
+        } catch {
+            let reported = groupWide ? EventFilterError(error.errno, .BAD_SUBSYS_FILTER, at: 0) : error
+            event.filter = nil
+            event.filterString = reported.fileText(expression: expression)
+            logError(reported.logEntry(expression: expression))
+            return reported
+        }
+    }
+
+    /// DEFAULT_SYS_FILTER_MESSAGE: what a group's `filter` file reads.
+    static let groupFilterMessage = """
+        ### global filter ###
+        # Use this to set filters for multiple events.
+        # Only events with the given fields will be affected.
+        # If no events are modified, an error message will be displayed here
+        """
 
     /// kprobe_trace_func / kretprobe_trace_func: fetch the arguments and write the record, unless the event's
     /// filter discards it (trace_event_buffer_commit); the hit is counted either way.
@@ -373,7 +416,7 @@ public final class Tracefs {
         case kprobeEvents, dynamicEvents, trace, tracePipe, kprobeProfile, errorLog, bufferSizeKB, overwrite, tracingOn
         case eventEnable(TraceKprobe.Event), eventFormat(TraceKprobe.Event), eventID(TraceKprobe.Event)
         case eventFilter(TraceKprobe.Event)
-        case groupEnable(String), allEnable
+        case groupEnable(String), groupFilter(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
     }
 
@@ -407,8 +450,12 @@ public final class Tracefs {
         default: break
         }
         guard parts.count >= 3, parts[0] == "events" else { throw notFound }
-        if parts.count == 3, parts[2] == "enable", events.contains(where: { $0.group == parts[1] }) {
-            return .groupEnable(parts[1])
+        if parts.count == 3, events.contains(where: { $0.group == parts[1] }) {
+            switch parts[2] {
+            case "enable": return .groupEnable(parts[1])
+            case "filter": return .groupFilter(parts[1])
+            default: throw notFound
+            }
         }
         guard parts.count == 4, let event = events.first(where: { $0.group == parts[1] && $0.name == parts[2] }) else {
             throw notFound

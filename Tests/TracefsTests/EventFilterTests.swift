@@ -48,12 +48,41 @@ struct EventFilterTests {
             #expect(try Self.attempt(s, expression) == capture.rawSection(title), "\(expression)")
         }
         // error_log keeps the last eight; timestamps are simulated time.
-        func withoutTimestamps(_ text: String) -> String {
-            text.split(separator: "\n", omittingEmptySubsequences: false)
-                .map { $0.hasPrefix("[") ? String($0.drop { $0 != "]" }) : String($0) }.joined(separator: "\n")
+        #expect(Self.withoutTimestamps(try s.cat("error_log"))
+                == Self.withoutTimestamps(try #require(capture.rawSection("error_log"))))
+    }
+
+    /// The capture's subsystem section: three events of group `grp` (two with a `dfd` field, one with an
+    /// `fname` too); each expression written to `events/grp/filter` gives the captured group and event files.
+    @Test("group filters: each event takes the expression or shows the subsystem error, as captured",
+          arguments: [Architecture.x86_64, .arm64])
+    func capturedSubsystem(_ arch: Architecture) throws {
+        let s = try Self.session(arch)
+        let capture = try RealKernelCapture(arch.rawValue, name: "filters")
+        for line in ["p:grp/open do_sys_openat2 dfd=$arg1:s32 fname=+0($arg2):ustring",
+                     "p:grp/open2 do_sys_openat2 dfd=$arg1:s32", "p:grp/other do_sys_openat2 x=$arg1:s32"] {
+            try s.echo(line, "kprobe_events")
         }
-        let log = try s.cat("error_log")
-        #expect(withoutTimestamps(log) == withoutTimestamps(try #require(capture.rawSection("error_log"))))
+        try s.echo("", "error_log", append: false)
+        let tries = capture.titles.filter { $0.hasPrefix("subsystem try: ") }
+        #expect(tries.count == 5)
+        for title in tries {
+            var shown = ""
+            do { try s.echo(String(title.dropFirst(15)), "events/grp/filter", append: false) } catch {
+                shown = "sh: write error: \(error.errno.message)\n"
+            }
+            shown += "-- grp/filter\n" + (try s.cat("events/grp/filter"))
+            for event in ["open", "open2", "other"] { shown += "-- \(event)/filter\n" + (try s.cat("events/grp/\(event)/filter")) }
+            #expect(shown == capture.rawSection(title), "\(title)")
+        }
+        #expect(Self.withoutTimestamps(try s.cat("error_log"))
+                == Self.withoutTimestamps(try #require(capture.rawSection("subsystem error_log"))))
+    }
+
+    /// `error_log` with the `[seconds.micros]` stamps cut (the simulator's clock is simulated time).
+    static func withoutTimestamps(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("[") ? String($0.drop { $0 != "]" }) : String($0) }.joined(separator: "\n")
     }
 
     /// The captured workload (seven opens: the shell's redirections to /dev/null and the enable file, three

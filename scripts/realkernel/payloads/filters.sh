@@ -85,3 +85,26 @@ hits negated '!(fname ~ "*version") && dfd == -100 && comm != "sh"'
 hits bad 'foo == 1'
 echo 0 > $E/filter
 echo > $T/kprobe_events
+
+# Subsystem filters (events/GRP/filter): one expression for every event of the group; an event it does not fit
+# keeps no filter and shows the error.
+echo 'p:grp/open do_sys_openat2 dfd=$arg1:s32 fname=+0($arg2):ustring' >> $T/kprobe_events
+echo 'p:grp/open2 do_sys_openat2 dfd=$arg1:s32' >> $T/kprobe_events
+echo 'p:grp/other do_sys_openat2 x=$arg1:s32' >> $T/kprobe_events
+G=$T/events/grp
+# sys_try EXPR: writes EXPR to the group's filter, then shows the group's and each event's filter file.
+sys_try() {
+    section "subsystem try: $1"
+    { echo "$1" > $G/filter; } 2>&1 || true
+    echo "-- grp/filter"
+    cat $G/filter
+    for e in open open2 other; do echo "-- $e/filter"; cat $G/$e/filter; done
+}
+sys_try 'dfd == -100'
+sys_try 'fname ~ "/proc/*"'
+sys_try 'nothere == 1'
+sys_try 'dfd == 1 &&'
+sys_try '0'
+section "subsystem error_log"
+cat $T/error_log
+echo > $T/kprobe_events
