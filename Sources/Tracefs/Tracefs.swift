@@ -66,6 +66,8 @@ public final class Tracefs {
             return kprobes.debugfsList()
         case .kprobesEnabled:
             return kprobes.allDisarmed ? "0\n" : "1\n"
+        case .kprobesOptimization:
+            return kprobes.optimizationEnabled ? "1\n" : "0\n"
         case .kprobesBlacklist:
             return kprobes.blacklist.listing
         }
@@ -105,6 +107,9 @@ public final class Tracefs {
                 guard text.trimmingWhitespace == "0" else { throw Errno.EINVAL }
             case .kprobesEnabled:
                 kprobes.setGloballyEnabled(try Self.flag(text))
+            case .kprobesOptimization:
+                // kernel: kernel/kprobes.c proc_kprobes_optimization_handler (an integer sysctl read as 0/1).
+                kprobes.optimizationEnabled = try Self.flag(text)
             case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
                 // Read-only files have no write operation: root passes the mode check and gets -EINVAL.
                 throw Errno.EINVAL
@@ -286,15 +291,22 @@ public final class Tracefs {
         let task = ctx.cpu.currentTask
         let context = TraceEntryContext(comm: task?.comm ?? "<idle>", pid: task?.pid ?? 0, cpu: ctx.cpu.id,
                                         timestamp: ctx.nanoseconds,
-                                        flags: TraceEntryFlags(irqsOff: irqsOff(probe)))
+                                        flags: entryFlags(probe))
         buffer.write(ProbeEventRecord(event: probe.event.format, context: context, location: location, values: values))
     }
 
-    /// Whether the handler runs with interrupts off: in a breakpoint exception (x86 int3, arm64 BRK) yes; on
-    /// the ftrace path, in an optprobe detour and in the kretprobe trampoline no (captured: `d....` for arm64
-    /// kprobes, `.....` for x86_64 ftrace-based probes and for return probes on both).
-    private func irqsOff(_ probe: TraceKprobe) -> Bool {
-        probe.kretprobe == nil && probe.kprobe.isHitByBreakpoint
+    /// The irq-info column of a hit. On the ftrace path, in an optprobe detour and in the kretprobe trampoline
+    /// nothing is set (`.....`). A breakpoint hit is `d....` on arm64 (BRK masks DAIF) and `..Zff` on x86_64:
+    /// the int3 handler runs in NMI-like context with interrupts not marked off, and both depth nibbles read
+    /// saturated (captured in x86_64/hits.txt and x86_64/boundaries.txt).
+    /// kernel: arch/x86/kernel/traps.c exc_int3 -> irqentry_nmi_enter (NMI_OFFSET + HARDIRQ_OFFSET: `Z`),
+    /// kernel/trace/trace.c tracing_gen_ctx_irq_test.
+    private func entryFlags(_ probe: TraceKprobe) -> TraceEntryFlags {
+        guard probe.kretprobe == nil && probe.kprobe.isHitByBreakpoint else { return TraceEntryFlags() }
+        switch machine.architecture {
+        case .arm64: return TraceEntryFlags(irqsOff: true)
+        case .x86_64: return TraceEntryFlags(hardirq: true, nmi: true, preemptDepth: 15, migrateDisable: 15)
+        }
     }
 
     private func logError(_ log: TracingLogErr) {
@@ -332,6 +344,8 @@ public final class Tracefs {
         case eventFilter(TraceKprobe.Event)
         case groupEnable(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
+        /// procfs, not tracefs: the `debug.kprobes-optimization` sysctl, so scripts can pin probes to int3.
+        case kprobesOptimization
     }
 
     private func file(_ path: String) throws(TracefsError) -> File {
@@ -342,6 +356,7 @@ public final class Tracefs {
         }
         let parts = relative.split(separator: "/").map(String.init)
         let notFound = TracefsError(path: path, errno: .ENOENT, stage: .open)
+        if path == "/proc/sys/debug/kprobes-optimization" { return .kprobesOptimization }
         if path.hasPrefix("/sys/kernel/debug/kprobes/") {
             switch parts.last {
             case "list": return .kprobesList
