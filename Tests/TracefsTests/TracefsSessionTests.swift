@@ -1,3 +1,4 @@
+import RealKernel
 import Testing
 import Machine
 import Kprobes

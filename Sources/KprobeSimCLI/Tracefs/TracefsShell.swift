@@ -13,10 +13,16 @@ final class TracefsShell {
     let tracefs: Tracefs
     /// Tasks spawned since the last `wait`.
     private var spawned: [KernelTask] = []
+    /// Where relative `load` paths start (nil: the working directory); `validate` runs committed scripts that
+    /// load the module next to them.
+    let baseDirectory: String?
+    /// What `load` loaded, in order.
+    private(set) var loaded: [LoadedObject] = []
 
-    init(machine: Machine, kprobes: KprobeManager) {
+    init(machine: Machine, kprobes: KprobeManager, baseDirectory: String? = nil) {
         self.machine = machine
         self.kprobes = kprobes
+        self.baseDirectory = baseDirectory
         tracefs = Tracefs(machine: machine, kprobes: kprobes)
     }
 
@@ -38,7 +44,8 @@ final class TracefsShell {
             }
         case "load":
             for path in words.dropFirst() {
-                do { _ = try SimulatorSetup.load(path, into: machine) } catch {
+                let resolved = path.hasPrefix("/") ? path : baseDirectory.map { $0 + "/" + path } ?? path
+                do { loaded.append(try SimulatorSetup.load(resolved, into: machine)) } catch {
                     output.write("load: \(error)\n")
                 }
             }

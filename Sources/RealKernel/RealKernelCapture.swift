@@ -1,0 +1,25 @@
+/// A capture made on a real kernel (`scripts/realkernel/capture.sh`): `#` provenance lines up to the first
+/// blank line, then sections opened by `################ TITLE` lines (`payloads/lib.sh` `section`).
+public struct RealKernelCapture: Sendable {
+    public let text: String
+    private let lines: [String]
+
+    public init(text: String) {
+        self.text = text
+        lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// The provenance header: the leading `#` lines (kernel, qemu, command, date).
+    public var header: [String] { Array(lines.prefix { $0.hasPrefix("#") }) }
+
+    public func hasSection(_ title: String) -> Bool { lines.contains("################ " + title) }
+
+    /// The lines of the section titled `title` (the text after `################ `), without the blank line
+    /// that separates it from the next section; empty when there is no such section.
+    public func section(_ title: String) -> [String] {
+        guard let start = lines.firstIndex(of: "################ " + title) else { return [] }
+        var body = lines[(start + 1)...].prefix { !$0.hasPrefix("################ ") }
+        while body.last == "" { body = body.dropLast() }
+        return Array(body)
+    }
+}
