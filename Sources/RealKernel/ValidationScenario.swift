@@ -4,22 +4,21 @@
 public struct ValidationScenario: Sendable, Equatable {
     public let name: String
     public let architecture: String
-    /// What the scenario checks, for the agreement table.
-    public let summary: String
 
-    public static let all: [ValidationScenario] = [
-        ValidationScenario(name: "boundaries", architecture: "x86_64",
-                           summary: "kprobe with fetch args at every instruction boundary of kpsim_corpus.ko, kretprobe per function"),
-        ValidationScenario(name: "boundaries", architecture: "arm64",
-                           summary: "kprobe with fetch args at every instruction boundary of kpsim_corpus.ko, kretprobe per function"),
-    ]
+    /// The script, relative to the real-kernel fixture directory (`Tests/Fixtures/realkernel`): per arch
+    /// (`ARCH/NAME.script`) when it names registers, shared (`NAME.script`) when it does not.
+    public let script: String
+
+    public static let all: [ValidationScenario] = ["x86_64", "arm64"].flatMap { arch in [
+        ValidationScenario(name: "boundaries", architecture: arch, script: "\(arch)/boundaries.script"),
+        ValidationScenario(name: "registrations", architecture: arch, script: "registrations.script"),
+    ] }
 
     public static func scenarios(for architecture: String) -> [ValidationScenario] {
         all.filter { $0.architecture == architecture }
     }
 
-    /// Paths relative to the real-kernel fixture directory (`Tests/Fixtures/realkernel`).
-    public var script: String { "\(architecture)/\(name).script" }
+    /// The capture, relative to the real-kernel fixture directory.
     public var capture: String { "\(architecture)/\(name).txt" }
     /// The module every script loads, next to it.
     public var module: String { "\(architecture)/kpsim_corpus.ko" }

@@ -168,11 +168,21 @@ public final class Tracefs {
             }
         }
         let address: UInt64
+        // kernel: register_trace_kprobe, trace_kprobe_module_exist: `MOD:SYM` of a module that is not loaded is
+        // accepted unregistered ("This probe might be able to register after target module is loaded").
+        var waitsForModule = false
         switch definition.target {
         case .address(let a): address = a
         case let .symbol(symbol, offset):
-            guard let found = machine.symbols.lookup(name: symbol) else { throw fail(.ENOENT, .BAD_PROBE_ADDR) }
-            address = found.address &+ offset
+            if let found = machine.symbols.lookup(name: symbol) {
+                address = found.address &+ offset
+            } else if let colon = symbol.firstIndex(of: ":"),
+                      !machine.symbols.all.contains(where: { $0.module.map { $0[...] } == symbol[..<colon] }) {
+                waitsForModule = true
+                address = 0
+            } else {
+                throw fail(.ENOENT, .BAD_PROBE_ADDR)
+            }
         }
         // kernel: __register_trace_kprobe -> traceprobe_update_arg: `@SYM` arguments are resolved first.
         let environment = FetchEnvironment(machine: machine, cpu: machine.cpus[0])
@@ -206,7 +216,13 @@ public final class Tracefs {
             }
         }
         do throws(Errno) {
-            if let kretprobe { try kprobes.register(kretprobe) } else { try kprobes.register(kprobe) }
+            if waitsForModule {
+                probe.isRegistered = false
+            } else if let kretprobe {
+                try kprobes.register(kretprobe)
+            } else {
+                try kprobes.register(kprobe)
+            }
         } catch {
             // An address in no symbol may belong to a module not loaded yet: the event is created and its
             // registration deferred ("This probe might be able to register after target module is loaded").

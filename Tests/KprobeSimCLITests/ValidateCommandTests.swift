@@ -11,14 +11,17 @@ import RealKernel
 struct ValidateCommandTests {
     static let fixtures = Fixtures.url("realkernel").path
 
-    @Test("boundaries: agreement table, every probe accepted alike, module text equal but for relocated fields",
-          arguments: [("x86_64", "| boundaries | x86_64 | 12036 / 12036 | 12021 | 99.8% | 2435 / 2435 / 2435 | 9838 / 231 / 0 |", 15),
-                      ("arm64", "| boundaries | arm64 | 12259 / 12259 | 12173 | 99.2% | 2468 / 2468 / 2468 | 11664 / 112 / 0 |", 86)])
-    func table(arch: String, row: String, differing: Int) {
+    @Test("agreement table: every probe accepted alike, module text equal but for relocated fields, registrations identical",
+          arguments: [("x86_64", "| boundaries | x86_64 | 12036 / 12036 | 12021 | 99.8% | 2435 / 2435 / 2435 | 9838 / 231 / 0 |",
+                       "| registrations | x86_64 | 153 / 153 | 153 | 100.0% | 11 / 11 / 11 | 9838 / 231 / 0 |", 15),
+                      ("arm64", "| boundaries | arm64 | 12259 / 12259 | 12173 | 99.2% | 2468 / 2468 / 2468 | 11664 / 112 / 0 |",
+                       "| registrations | arm64 | 153 / 153 | 153 | 100.0% | 11 / 11 / 11 | 11664 / 112 / 0 |", 86)])
+    func table(arch: String, boundaries: String, registrations: String, differing: Int) {
         let run = kprobesim("validate", "--arch", arch, "--fixtures", Self.fixtures, "--diff", "1")
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.contains(row))
+        #expect(run.output.contains(boundaries) && run.output.contains(registrations))
         #expect(run.output.contains("## boundaries (\(arch)): \(differing) lines differ; '-' kernel, '+' simulator"))
+        #expect(!run.output.contains("## registrations"))
     }
 
     /// Why a kernel line and the simulator's differ, by the fields that differ.
@@ -35,7 +38,7 @@ struct ValidateCommandTests {
           arguments: [("x86_64", [Cause.canary: 4, .faultingFetch: 11]),
                       ("arm64", [Cause.canary: 27, .faultingFetch: 14, .libraryScratch: 45])])
     func remainingDifferencesAreExplained(arch: String, expected: [Cause: Int]) throws {
-        let scenario = try #require(ValidationScenario.scenarios(for: arch).first)
+        let scenario = try #require(ValidationScenario.scenarios(for: arch).first { $0.name == "boundaries" })
         let capture = RealKernelCapture(text: try Fixtures.text("realkernel/\(scenario.capture)"))
         let comparison = try ValidateCommand.compare(scenario, capture: capture, fixtures: Self.fixtures,
                                                      arch: try #require(Architecture(name: arch)))
@@ -64,11 +67,16 @@ struct ValidateCommandTests {
         #expect(arch.status == 2 && arch.error.contains("unknown architecture 'sparc'"))
         let both = kprobesim("validate", "--arch", "x86_64", "--fresh", "--capture", "x.txt")
         #expect(both.status == 2 && both.error.contains("exclude each other"))
-        let missing = kprobesim("validate", "--arch", "x86_64", "--fixtures", Self.fixtures, "--capture", "/nonexistent/capture.txt")
+        let missing = kprobesim("validate", "--arch", "x86_64", "--fixtures", Self.fixtures, "--scenario", "boundaries",
+                                "--capture", "/nonexistent/capture.txt")
         #expect(missing.status == 1 && missing.error.contains("cannot read the capture '/nonexistent/capture.txt'"))
-        let other = kprobesim("validate", "--arch", "x86_64", "--fixtures", Self.fixtures,
+        let other = kprobesim("validate", "--arch", "x86_64", "--fixtures", Self.fixtures, "--scenario", "registrations",
                               "--capture", Fixtures.url("realkernel/x86_64/hits.txt").path)
         #expect(other.status == 1 && other.error.contains("no 'script output' section"))
+        let several = kprobesim("validate", "--arch", "x86_64", "--fixtures", Self.fixtures, "--capture", "x.txt")
+        #expect(several.status == 2 && several.error.contains("--capture names one file"))
+        let unknown = kprobesim("validate", "--arch", "x86_64", "--scenario", "frobnicate")
+        #expect(unknown.status == 2 && unknown.error.contains("no scenario 'frobnicate'"))
         let help = kprobesim("validate", "--help")
         #expect(help.status == 0 && help.output.contains("usage: kprobesim validate"))
     }

@@ -47,6 +47,20 @@ struct KernelModuleLoadTests {
         #expect(machine.symbols.lookup(name: "kpsim_corpus:no_such_function") == nil)
     }
 
+    @Test("a truncated or corrupted module is a clear ELFError, never a crash")
+    func badModules() throws {
+        let bytes = try Self.module(.x86_64)
+        for cut in [16, 64, 1000, bytes.count / 2, bytes.count - 1] {
+            #expect(throws: ELFError.self) {
+                _ = try ELFLoader.load(bytes: Array(bytes.prefix(cut)), name: "cut.ko", into: ELFFixtures.machine(.x86_64))
+            }
+        }
+        // An x86_64 module into an arm64 machine.
+        #expect(throws: ELFError.self) {
+            _ = try ELFLoader.load(bytes: bytes, name: "kpsim_corpus.ko", into: ELFFixtures.machine(.arm64))
+        }
+    }
+
     @Test("arm64: the cross-built module loads; its imports get stand-ins", arguments: [Architecture.arm64])
     func arm64(architecture: Architecture) throws {
         let machine = ELFFixtures.machine(architecture)

@@ -32,6 +32,19 @@ struct TracefsSessionTests {
         func cat(_ file: String) throws -> String { try tracefs.read(TracefsSessionTests.root + file) }
     }
 
+    @Test("MOD:SYM: a module not loaded defers the probe (listed, profiled, not armed); a missing symbol of a loaded one is ENOENT")
+    func moduleSymbolTargets() throws {
+        // As the 6.1 guest answered in */registrations.txt (`p:kpsim/nomod no_such_module:sum_to`).
+        let s = try Session(.x86_64)
+        try s.echo("p:kp/later no_such_module:sum_to", "kprobe_events")
+        try s.echo("p:kp/now loops:sum_to", "kprobe_events")
+        #expect(throws: TracefsError.self) { try s.echo("p:kp/missing loops:no_such_function", "kprobe_events") }
+        #expect(try s.cat("kprobe_events") == "p:kp/later no_such_module:sum_to\np:kp/now loops:sum_to\n")
+        let list = try s.tracefs.read("/sys/kernel/debug/kprobes/list")
+        #expect(list.split(separator: "\n").count == 1 && list.contains("sum_to+0x0  loops"))
+        #expect(try s.cat("kprobe_profile").contains("  later "))
+    }
+
     @Test("/proc/sys/debug/kprobes-optimization reads back, switches the optimizer, and takes only 0 or 1")
     func optimizationSysctl() throws {
         let s = try Session(.x86_64)

@@ -7,18 +7,20 @@ import RealKernel
 /// simulator and compares the output with a real kernel's, from the committed capture or a fresh QEMU run.
 enum ValidateCommand {
     static let help = """
-    usage: kprobesim validate --arch x86_64 [--capture FILE | --fresh] [--fixtures DIR] [--diff N]
+    usage: kprobesim validate --arch x86_64|arm64 [--scenario NAME] [--capture FILE | --fresh] [--fixtures DIR] [--diff N]
 
-    Runs the differential scenarios (tracefs scripts under DIR/ARCH, default DIR Tests/Fixtures/realkernel) in
+    Runs the differential scenarios (tracefs scripts under DIR, default Tests/Fixtures/realkernel) in
     the simulator and compares their output, line for line after normalising what must differ (task, PID,
     timestamps, load and stack addresses, the kretprobe caller), with a real kernel's: the committed capture
     DIR/ARCH/NAME.txt, the capture FILE, or with --fresh a new run of scripts/realkernel/run.sh (QEMU; run
     scripts/realkernel/prepare.sh first). Prints an agreement table and the first N differing hunks per
     scenario (default 20; 0 for none). Exit status 0 even when lines disagree: the table is the result.
+    Scenarios: \(Set(ValidationScenario.all.map(\.name)).sorted().joined(separator: ", ")) (all by default).
+    --capture needs --scenario.
     """
 
     static func run<Out: TextOutputStream>(_ arguments: [String], output: inout Out) throws -> Int32 {
-        let parsed = try ParsedArguments(arguments, command: "validate", valued: ["--arch", "--capture", "--fixtures", "--diff"],
+        let parsed = try ParsedArguments(arguments, command: "validate", valued: ["--arch", "--scenario", "--capture", "--fixtures", "--diff"],
                                          switches: ["--fresh"])
         guard !parsed.wantsHelp else {
             output.write(help + "\n")
@@ -29,10 +31,13 @@ enum ValidateCommand {
         let fresh = parsed.flags.contains("--fresh")
         if fresh && parsed["--capture"] != nil { throw UsageError(message: "validate: --capture and --fresh exclude each other") }
         guard let hunks = Int(parsed["--diff"] ?? "20"), hunks >= 0 else { throw UsageError(message: "validate: bad --diff value") }
-        let scenarios = ValidationScenario.scenarios(for: arch.rawValue)
-        guard !scenarios.isEmpty else { throw UsageError(message: "validate: no scenarios for \(arch) yet") }
+        var scenarios = ValidationScenario.scenarios(for: arch.rawValue)
+        if let name = parsed["--scenario"] {
+            scenarios = scenarios.filter { $0.name == name }
+            guard !scenarios.isEmpty else { throw UsageError(message: "validate: no scenario '\(name)' for \(arch)") }
+        }
         if parsed["--capture"] != nil && scenarios.count > 1 {
-            throw UsageError(message: "validate: --capture names one file, but \(arch) has \(scenarios.count) scenarios")
+            throw UsageError(message: "validate: --capture names one file, but \(arch) has \(scenarios.count) scenarios (choose one with --scenario)")
         }
 
         var comparisons: [ScenarioComparison] = []
@@ -75,8 +80,9 @@ enum ValidateCommand {
             throw SimulationError.invalidRequest("cannot read the scenario script '\(scriptPath)'")
         }
         let machine = SimulatorSetup.machine(arch, cpus: 1)
+        // `load kpsim_corpus.ko` finds the arch's module, as the guest finds its copy next to the script.
         let shell = TracefsShell(machine: machine, kprobes: KprobeManager(machine: machine),
-                                 baseDirectory: (scriptPath as NSString).deletingLastPathComponent)
+                                 baseDirectory: fixtures + "/" + scenario.architecture)
         var text = ""
         for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { shell.run(String(line), output: &text) }
         let simulated = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
