@@ -10,6 +10,10 @@ public enum LineDiff {
         case onlyB(Int)
     }
 
+    /// More differing lines than this and the outputs are unrelated: the search (memory grows with D²) stops
+    /// and everything between the common head and tail counts as differing.
+    public static let maximumDifferences = 2000
+
     public static func edits(_ a: [String], _ b: [String]) -> [Edit] {
         let n = a.count, m = b.count, max = n + m
         guard max > 0 else { return [] }
@@ -17,6 +21,7 @@ public enum LineDiff {
         // The frontier before step d, diagonals -d...d only (memory grows with D², not D × (N + M)).
         var trace: [[Int]] = []
         search: for d in 0...max {
+            guard d <= maximumDifferences else { return unrelated(a, b) }
             trace.append(Array(v[(max - d)...(max + d + 1)]))
             for k in stride(from: -d, through: d, by: 2) {
                 var x = k == -d || (k != d && v[max + k - 1] < v[max + k + 1]) ? v[max + k + 1] : v[max + k - 1] + 1
@@ -40,5 +45,16 @@ public enum LineDiff {
             }
         }
         return result.reversed()
+    }
+
+    /// The common head and tail as `same`, everything between as differing.
+    private static func unrelated(_ a: [String], _ b: [String]) -> [Edit] {
+        var head = 0
+        while head < a.count && head < b.count && a[head] == b[head] { head += 1 }
+        var tail = 0
+        while tail < a.count - head && tail < b.count - head && a[a.count - 1 - tail] == b[b.count - 1 - tail] { tail += 1 }
+        return (0..<head).map { .same($0, $0) } + (head..<(a.count - tail)).map { .onlyA($0) }
+            + (head..<(b.count - tail)).map { .onlyB($0) }
+            + (0..<tail).reversed().map { .same(a.count - 1 - $0, b.count - 1 - $0) }
     }
 }

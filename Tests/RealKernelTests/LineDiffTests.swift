@@ -13,6 +13,16 @@ struct LineDiffTests {
         #expect(LineDiff.edits([], ["y"]) == [.onlyB(0)])
     }
 
+    @Test("unrelated outputs: the search stops, the common head and tail stay, the rest differs")
+    func unrelated() {
+        let n = LineDiff.maximumDifferences + 10
+        let a = ["head"] + (0..<n).map { "a\($0)" } + ["tail"], b = ["head"] + (0..<n).map { "b\($0)" } + ["tail"]
+        let edits = LineDiff.edits(a, b)
+        #expect(edits.first == .same(0, 0) && edits.last == .same(n + 1, n + 1))
+        #expect(edits.count == 2 + 2 * n)
+        #expect(edits[1] == .onlyA(1) && edits[n + 1] == .onlyB(1))
+    }
+
     @Test("the common lines found are a longest common subsequence, in order")
     func longest() {
         // Myers' paper: "abcabba" and "cbabac" have a longest common subsequence of length 4.
