@@ -1,6 +1,6 @@
 /// Rewrites what must differ between a real kernel's output and the simulator's for the same script into one
 /// spelling on both sides, so everything else can be compared line for line:
-/// - an `error_log` entry's timestamp (`[<time>]`);
+/// - an `error_log` entry's timestamp (`[<time>]`), and the PID and comm of a `wait` line (`[<task>] RESULT`);
 /// - a trace line's task, PID and timestamp (`<task>`, `<time>`) and its need-resched letter (`N`, `n`, `p`):
 ///   the guest's timer tick marks the calling shell for rescheduling whenever another task became runnable
 ///   during a long call under TCG, which the simulator, with no competing tasks, never does; CPU and the other
@@ -62,6 +62,8 @@ public struct OutputNormaliser: Sendable {
             text = "<task> \(match.1) \(String(flags)) <time>: \(rest)"
         } else if let match = text.wholeMatch(of: /\[\s*\d+\.\d{6}\] (.*)/) {
             text = "[<time>] \(match.1)"
+        } else if let match = text.wholeMatch(of: /\[\d+\] \S+ (0x[0-9a-f]{16})/) {
+            text = "[<task>] \(match.1)"
         }
         return rewriteAddresses(text)
     }

@@ -8,10 +8,15 @@ public struct ValidationScenario: Sendable, Equatable {
     /// The script, relative to the real-kernel fixture directory (`Tests/Fixtures/realkernel`): per arch
     /// (`ARCH/NAME.script`) when it names registers, shared (`NAME.script`) when it does not.
     public let script: String
+    /// The module the script loads (`ARCH/NAME.ko`, built by scripts/realkernel/build-module.sh).
+    public let module: String
 
     public static let all: [ValidationScenario] = ["x86_64", "arm64"].flatMap { arch in [
-        ValidationScenario(name: "boundaries", architecture: arch, script: "\(arch)/boundaries.script"),
-        ValidationScenario(name: "registrations", architecture: arch, script: "registrations.script"),
+        ValidationScenario(name: "boundaries", architecture: arch, script: "\(arch)/boundaries.script",
+                           module: "\(arch)/kpsim_corpus.ko"),
+        ValidationScenario(name: "registrations", architecture: arch, script: "registrations.script",
+                           module: "\(arch)/kpsim_corpus.ko"),
+        ValidationScenario(name: "blocking", architecture: arch, script: "blocking.script", module: "\(arch)/kpsim_sleep.ko"),
     ] }
 
     public static func scenarios(for architecture: String) -> [ValidationScenario] {
@@ -20,8 +25,6 @@ public struct ValidationScenario: Sendable, Equatable {
 
     /// The capture, relative to the real-kernel fixture directory.
     public var capture: String { "\(architecture)/\(name).txt" }
-    /// The module every script loads, next to it.
-    public var module: String { "\(architecture)/kpsim_corpus.ko" }
 
     /// Guest addresses that are not the module's and differ from the simulator's by nature, as regions:
     /// - `stack`: task stacks (VMAP_STACK) in vmalloc space: x86_64 with 5-level paging (QEMU `-cpu max` has

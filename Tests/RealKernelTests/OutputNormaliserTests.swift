@@ -35,6 +35,8 @@ struct OutputNormaliserTests {
         #expect(simulator.normalise("ffffffff81002795  k  sum_to+0x5  kpsim_corpus") == "<.text+0x1795>  k  sum_to+0x5  kpsim_corpus")
         #expect(kernel.normalise("[   54.701897] trace_kprobe: error: Failed to register probe event")
                 == "[<time>] trace_kprobe: error: Failed to register probe event")
+        #expect(kernel.normalise("[97] sh 0x000000000000012c") == "[<task>] 0x000000000000012c")
+        #expect(simulator.normalise("[2] sleeper 0x000000000000012c") == "[<task>] 0x000000000000012c")
     }
 
     @Test("kprobes/list runs are sorted: their order follows the hash of the load address")

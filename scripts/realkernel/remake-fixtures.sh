@@ -26,6 +26,8 @@ for arch in x86_64 arm64; do
         --file "$fix/boundaries.script" --file "$fix/kpsim_corpus.ko"
     scripts/realkernel/capture.sh --arch "$arch" --name registrations scripts/realkernel/payloads/script.sh \
         --file Tests/Fixtures/realkernel/registrations.script --file "$fix/kpsim_corpus.ko"
+    scripts/realkernel/capture.sh --arch "$arch" --name blocking scripts/realkernel/payloads/script.sh \
+        --file Tests/Fixtures/realkernel/blocking.script --file "$fix/kpsim_sleep.ko"
     for n in 1 2 8; do
         scripts/realkernel/capture.sh --arch "$arch" --name "maxactive-smp$n" scripts/realkernel/payloads/maxactive.sh --smp "$n"
     done

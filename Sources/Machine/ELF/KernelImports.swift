@@ -6,7 +6,8 @@
 ///   architecturally; the guest kernels keep their modules' retpoline call sites live (apply_retpolines leaves
 ///   them when X86_FEATURE_RETPOLINE is set), so the module really calls them.
 /// - `memset`, `memcpy` and `memmove`, which the compiler calls on its own for struct copies and zeroing, are
-///   host functions doing what the kernel's do (lib/string.c, arch memcpy).
+///   host functions doing what the kernel's do (lib/string.c, arch memcpy); `msleep` puts the calling task to
+///   sleep for that many milliseconds of simulated time (kernel/time/timer.c).
 /// - Every other import is a host function that stops the run with an error naming it if it is ever called
 ///   (`__fentry__` and `__x86_return_thunk` never are: their call sites are patched at load, see
 ///   `KernelModulePatches`).
@@ -42,6 +43,11 @@ enum KernelImports {
                     return fault(error)
                 }
                 return .returnValue(dst)
+            }
+        case "msleep":
+            // The cost model runs at 1 GHz: a millisecond is 10^6 cycles.
+            return { machine, cpu in
+                .sleep(cycles: machine.core.argument(cpu, 0).multipliedReportingOverflow(by: 1_000_000).partialValue, returning: 0)
             }
         default: return nil
         }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kpsim_trigger.c - the debugfs trigger of the kpsim_corpus module.
+ * kpsim_trigger.c - the debugfs trigger of the kpsim_corpus and kpsim_sleep modules.
  *
- * Writing "FUNC a0 a1 ..." (at most 10 arguments, C integer syntax) to
- * /sys/kernel/debug/kpsim_corpus/call calls the corpus function FUNC with
+ * Writing "FUNC a0 a1 ...", at most 10 arguments, C integer syntax, to
+ * /sys/kernel/debug/MODULE/call calls the module's function FUNC with
  * those arguments; reading the file gives "FUNC = 0xRESULT" of the last call.
  * The simulator calls the same functions directly, so only the corpus code
  * (not this file) has to behave the same on both sides.
@@ -72,7 +72,7 @@ static struct dentry *dir;
 
 static int __init kpsim_corpus_init(void)
 {
-	dir = debugfs_create_dir("kpsim_corpus", NULL);
+	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("call", 0600, dir, NULL, &call_fops);
 	return 0;
 }
