@@ -1,5 +1,6 @@
 /// A capture made on a real kernel (`scripts/realkernel/capture.sh`): `#` provenance lines up to the first
-/// blank line, then sections opened by `################ TITLE` lines (`payloads/lib.sh` `section`).
+/// blank line, then sections opened by `################ TITLE` lines (`payloads/lib.sh` `section`), which is
+/// what the readers use.
 public struct RealKernelCapture: Sendable {
     public let text: String
     private let lines: [String]
@@ -8,9 +9,6 @@ public struct RealKernelCapture: Sendable {
         self.text = text
         lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
-
-    /// The provenance header: the leading `#` lines (kernel, qemu, command, date).
-    public var header: [String] { Array(lines.prefix { $0.hasPrefix("#") }) }
 
     public func hasSection(_ title: String) -> Bool { lines.contains("################ " + title) }
 
