@@ -33,9 +33,9 @@ public struct ScenarioComparison: Sendable {
     }
 
     /// The differing lines as `-kernel` / `+simulator` hunks with `context` agreeing lines around them, each
-    /// hunk headed by its line numbers (1-based, in the normalised outputs).
-    public func diff(context: Int = 2) -> String {
-        var out = ""
+    /// hunk headed by its line numbers (1-based, in the normalised outputs) and ending in a newline.
+    public func hunks(context: Int = 2) -> [String] {
+        var hunks: [String] = []
         var index = 0
         while index < edits.count {
             guard let start = edits[index...].firstIndex(where: { if case .same = $0 { false } else { true } }) else { break }
@@ -47,7 +47,7 @@ public struct ScenarioComparison: Sendable {
             }
             let from = max(start - context, index), to = min(end + context, edits.count - 1)
             let (k, s) = position(of: from)
-            out += "@@ kernel line \(k + 1), simulator line \(s + 1)\n"
+            var out = "@@ kernel line \(k + 1), simulator line \(s + 1)\n"
             for edit in edits[from...to] {
                 switch edit {
                 case .same(let a, _): out += " " + kernel[a] + "\n"
@@ -55,9 +55,10 @@ public struct ScenarioComparison: Sendable {
                 case .onlyB(let b): out += "+" + simulator[b] + "\n"
                 }
             }
+            hunks.append(out)
             index = to + 1
         }
-        return out
+        return hunks
     }
 
     /// The kernel and simulator line indices at edit `index`.

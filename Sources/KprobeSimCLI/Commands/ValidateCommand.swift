@@ -56,12 +56,11 @@ enum ValidateCommand {
             let comparison = try compare(scenario, capture: RealKernelCapture(text: captureText), fixtures: fixtures, arch: arch)
             comparisons.append(comparison)
             if hunks > 0 && comparison.disagreements > 0 {
-                let text = comparison.diff()
-                let parts = text.components(separatedBy: "\n@@ ")
+                let parts = comparison.hunks()
                 diffs += "\n## \(scenario.name) (\(scenario.architecture)): \(comparison.disagreements) lines differ; "
                     + "'-' kernel, '+' simulator\n"
-                diffs += parts.prefix(hunks).joined(separator: "\n@@ ")
-                if parts.count > hunks { diffs += "\n... \(parts.count - hunks) more hunks (--diff N)\n" }
+                diffs += parts.prefix(hunks).joined()
+                if parts.count > hunks { diffs += "... \(parts.count - hunks) more hunks (--diff N)\n" }
             }
         }
         output.write(ValidationScenario.table(comparisons))
