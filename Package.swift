@@ -32,9 +32,9 @@ let package = Package(
         .testTarget(name: "X86_64Tests", dependencies: ["X86_64", "Machine", "TestSupport"]),
         .testTarget(name: "ARM64Tests", dependencies: ["ARM64", "Machine", "TestSupport"]),
         .testTarget(name: "KprobesTests", dependencies: ["Kprobes", "X86_64", "ARM64", "Machine", "TestSupport"]),
-        .testTarget(name: "TracefsTests", dependencies: ["Tracefs", "X86_64", "ARM64", "Machine", "TestSupport"]),
+        .testTarget(name: "TracefsTests", dependencies: ["Tracefs", "RealKernel", "X86_64", "ARM64", "Machine", "TestSupport"]),
         .testTarget(name: "RealKernelTests", dependencies: ["RealKernel"]),
-        .testTarget(name: "KprobeSimCLITests", dependencies: ["KprobeSimCLI", "Kprobes", "Machine", "TestSupport"]),
+        .testTarget(name: "KprobeSimCLITests", dependencies: ["KprobeSimCLI", "RealKernel", "Kprobes", "Machine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -102,6 +102,12 @@ public final class ARM64Core: InstructionCore {
         x[ARM64PtRegs.sp] = sp
         x[ARM64PtRegs.lr] = returnAddress
         x[ARM64PtRegs.pc] = function
+        // kernel: arch/arm64/include/asm/current.h get_current (SP_EL0); with STACKPROTECTOR_PER_TASK, code
+        // built like the kernel loads its canary through it.
+        // (A call is set up on a staging CPU before it is placed: the area is found from the CPU's id.)
+        if x[ARM64PtRegs.spEL0] == 0 {
+            x[ARM64PtRegs.spEL0] = Machine.perCPUBase + UInt64(cpu.id) * Machine.perCPUSize + Machine.currentTaskOffset
+        }
     }
 
     public func returnValue(_ cpu: CPU) -> UInt64 { ARM64PtRegs.returnValue(cpu.registers.words) }

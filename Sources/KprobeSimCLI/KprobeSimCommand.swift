@@ -14,6 +14,7 @@ public enum KprobeSimCommand {
       scenario  the seed articles' kprobe modules (kprobe_example, inet_bind, hlist_count)
       run       a tracefs script (kprobe_events, enable, trace...) typed as on a real machine
       shell     the same, line by line from standard input
+      validate  compare the simulator with a real kernel on the differential scenarios (captured or fresh)
 
     Run 'kprobesim <command> --help' for a command's options.
     """
@@ -37,6 +38,7 @@ public enum KprobeSimCommand {
             case "scenario": return try ScenarioCommand.run(rest, output: &output)
             case "run": return try ScriptCommand.run(rest, interactive: false, output: &output)
             case "shell": return try ScriptCommand.run(rest, interactive: true, output: &output)
+            case "validate": return try ValidateCommand.run(rest, output: &output)
             default:
                 error.write("kprobesim: unknown command '\(command)'\n\n" + usage + "\n")
                 return 2

@@ -47,6 +47,11 @@ public final class Machine {
 
     public static let heapBase: UInt64 = 0xffff_9000_0000_0000
     public static let perCPUBase: UInt64 = 0xffff_a000_0000_0000
+    /// Where, in each CPU's 64 KiB per-CPU area, a zeroed stand-in for `current`'s task_struct starts: arm64
+    /// kernel code reads `current` from SP_EL0 (the stack protector's per-task canary at `[sp_el0, #0x550]`).
+    public static let currentTaskOffset: UInt64 = 0x8000
+    /// Size of each CPU's per-CPU area; CPU n's starts at `perCPUBase + n * perCPUSize`.
+    public static let perCPUSize: UInt64 = 0x10000
     public static let stackRegionBase: UInt64 = 0xffff_c900_0000_0000
     /// x86_64 `THREAD_SIZE` with KASAN off is 16 KiB; arm64 6.1 uses 16 KiB too.
     public static let threadSize: UInt64 = 16 * 1024
@@ -68,8 +73,8 @@ public final class Machine {
             .returnValue(0)
         })
         for id in 0..<max(1, cpuCount) {
-            let base = Machine.perCPUBase + UInt64(id) * 0x10000
-            memory.map(base, size: 0x10000, permissions: .data)
+            let base = Machine.perCPUBase + UInt64(id) * Machine.perCPUSize
+            memory.map(base, size: Machine.perCPUSize, permissions: .data)
             let cpu = CPU(id: id, perCPUBase: base)
             core.resetRegisters(cpu.registers)
             cpus.append(cpu)
@@ -142,12 +147,13 @@ public final class Machine {
             guard let task = cpu.currentTask else { return .stop(.failed(.invalidRequest("\(function.name): do_exit outside a task"))) }
             task.state = .exited(returnValue: code)
             return .stop(.exited)
+        case .fail(let error): return .stop(.failed(error))
         }
         do { try core.completeHostCall(cpu, value: value) } catch {
             return .stop(.failed(classify(Trap(kind: .pageFault, address: address, fault: error), cpu: cpu)))
         }
         switch outcome {
-        case .returnValue, .exit: return .resume
+        case .returnValue, .exit, .fail: return .resume
         case .block:
             cpu.currentTask?.state = .blocked
             return .stop(.blocked)

@@ -70,6 +70,8 @@ public final class Tracefs {
             return kprobes.debugfsList()
         case .kprobesEnabled:
             return kprobes.allDisarmed ? "0\n" : "1\n"
+        case .kprobesOptimization:
+            return kprobes.optimizationEnabled ? "1\n" : "0\n"
         case .kprobesBlacklist:
             return kprobes.blacklist.listing
         }
@@ -120,6 +122,9 @@ public final class Tracefs {
                 setGroupFilter(events.filter { $0.group == group }, text)
             case .kprobesEnabled:
                 kprobes.setGloballyEnabled(try Self.flag(text))
+            case .kprobesOptimization:
+                // kernel: kernel/kprobes.c proc_kprobes_optimization_handler (an integer sysctl read as 0/1).
+                kprobes.optimizationEnabled = try Self.flag(text)
             case .kprobeProfile, .eventFormat, .eventID, .kprobesList, .kprobesBlacklist, .tracePipe:
                 // Read-only files have no write operation: root passes the mode check and gets -EINVAL.
                 throw Errno.EINVAL
@@ -178,11 +183,21 @@ public final class Tracefs {
             }
         }
         let address: UInt64
+        // kernel: register_trace_kprobe, trace_kprobe_module_exist: `MOD:SYM` of a module that is not loaded is
+        // accepted unregistered ("This probe might be able to register after target module is loaded").
+        var waitsForModule = false
         switch definition.target {
         case .address(let a): address = a
         case let .symbol(symbol, offset):
-            guard let found = machine.symbols.lookup(name: symbol) else { throw fail(.ENOENT, .BAD_PROBE_ADDR) }
-            address = found.address &+ offset
+            if let found = machine.symbols.lookup(name: symbol) {
+                address = found.address &+ offset
+            } else if let colon = symbol.firstIndex(of: ":"),
+                      !machine.symbols.all.contains(where: { $0.module.map { $0[...] } == symbol[..<colon] }) {
+                waitsForModule = true
+                address = 0
+            } else {
+                throw fail(.ENOENT, .BAD_PROBE_ADDR)
+            }
         }
         // kernel: __register_trace_kprobe -> traceprobe_update_arg: `@SYM` arguments are resolved first.
         let environment = FetchEnvironment(machine: machine, cpu: machine.cpus[0])
@@ -216,7 +231,13 @@ public final class Tracefs {
             }
         }
         do throws(Errno) {
-            if let kretprobe { try kprobes.register(kretprobe) } else { try kprobes.register(kprobe) }
+            if waitsForModule {
+                probe.isRegistered = false
+            } else if let kretprobe {
+                try kprobes.register(kretprobe)
+            } else {
+                try kprobes.register(kprobe)
+            }
         } catch {
             // An address in no symbol may belong to a module not loaded yet: the event is created and its
             // registration deferred ("This probe might be able to register after target module is loaded").
@@ -366,7 +387,7 @@ public final class Tracefs {
         let task = ctx.cpu.currentTask
         let context = TraceEntryContext(comm: task?.comm ?? "<idle>", pid: task?.pid ?? 0, cpu: ctx.cpu.id,
                                         timestamp: ctx.nanoseconds,
-                                        flags: TraceEntryFlags(irqsOff: irqsOff(probe)))
+                                        flags: entryFlags(probe))
         let record = ProbeEventRecord(event: probe.event.format, context: context, location: location, values: values)
         // The filter sees current->comm; the idle task's is swapper/N.
         if let filter = probe.event.filter,
@@ -376,11 +397,18 @@ public final class Tracefs {
         buffer.write(record)
     }
 
-    /// Whether the handler runs with interrupts off: in a breakpoint exception (x86 int3, arm64 BRK) yes; on
-    /// the ftrace path, in an optprobe detour and in the kretprobe trampoline no (captured: `d....` for arm64
-    /// kprobes, `.....` for x86_64 ftrace-based probes and for return probes on both).
-    private func irqsOff(_ probe: TraceKprobe) -> Bool {
-        probe.kretprobe == nil && probe.kprobe.isHitByBreakpoint
+    /// The irq-info column of a hit. On the ftrace path, in an optprobe detour and in the kretprobe trampoline
+    /// nothing is set (`.....`). A breakpoint hit is `d....` on arm64 (BRK masks DAIF) and `..Zff` on x86_64:
+    /// the int3 handler runs in NMI-like context with interrupts not marked off, and both depth nibbles read
+    /// saturated (captured in x86_64/hits.txt and x86_64/boundaries.txt).
+    /// kernel: arch/x86/kernel/traps.c exc_int3 -> irqentry_nmi_enter (NMI_OFFSET + HARDIRQ_OFFSET: `Z`),
+    /// kernel/trace/trace.c tracing_gen_ctx_irq_test.
+    private func entryFlags(_ probe: TraceKprobe) -> TraceEntryFlags {
+        guard probe.kretprobe == nil && probe.kprobe.isHitByBreakpoint else { return TraceEntryFlags() }
+        switch machine.architecture {
+        case .arm64: return TraceEntryFlags(irqsOff: true)
+        case .x86_64: return TraceEntryFlags(hardirq: true, nmi: true, preemptDepth: 15, migrateDisable: 15)
+        }
     }
 
     private func logError(_ log: TracingLogErr) {
@@ -418,6 +446,8 @@ public final class Tracefs {
         case eventFilter(TraceKprobe.Event)
         case groupEnable(String), groupFilter(String), allEnable
         case kprobesList, kprobesEnabled, kprobesBlacklist
+        /// procfs, not tracefs: the `debug.kprobes-optimization` sysctl, so scripts can pin probes to int3.
+        case kprobesOptimization
     }
 
     private func file(_ path: String) throws(TracefsError) -> File {
@@ -428,6 +458,7 @@ public final class Tracefs {
         }
         let parts = relative.split(separator: "/").map(String.init)
         let notFound = TracefsError(path: path, errno: .ENOENT, stage: .open)
+        if path == "/proc/sys/debug/kprobes-optimization" { return .kprobesOptimization }
         if path.hasPrefix("/sys/kernel/debug/kprobes/") {
             switch parts.last {
             case "list": return .kprobesList

@@ -2,6 +2,7 @@ import Testing
 import Machine
 import Kprobes
 import TestSupport
+import RealKernel
 @testable import Tracefs
 
 /// Event filters (`events/GRP/EVENT/filter`) against the real 6.1 kernel: every expression of the captured

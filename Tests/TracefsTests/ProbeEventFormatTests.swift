@@ -1,3 +1,4 @@
+import RealKernel
 import Testing
 @testable import Tracefs
 

@@ -1,3 +1,4 @@
+import RealKernel
 import Machine
 import Testing
 @testable import Tracefs

@@ -60,6 +60,12 @@ fetch() {
 fetch "linux-image-$ABI-amd64" amd64 "$CACHE/x86_64/kernel"
 fetch "linux-image-$ABI-arm64" arm64 "$CACHE/arm64/kernel"
 fetch busybox-static arm64 "$CACHE/arm64/busybox"
+# Kernel headers and kbuild for building the corpus module against the guest kernels (build-module.sh); the
+# kbuild tools are host (amd64) binaries, also used for the arm64 cross build.
+fetch "linux-headers-$ABI-common" all "$CACHE/headers/common"
+fetch "linux-headers-$ABI-amd64" amd64 "$CACHE/headers/x86_64"
+fetch "linux-headers-$ABI-arm64" arm64 "$CACHE/headers/arm64"
+fetch "linux-kbuild-${ABI%.*}" amd64 "$CACHE/headers/kbuild"
 mkdir -p "$CACHE/x86_64/busybox/bin"
 [ -x "$CACHE/x86_64/busybox/bin/busybox" ] || cp /bin/busybox "$CACHE/x86_64/busybox/bin/busybox"
 

@@ -14,12 +14,16 @@ final class TracefsShell {
     let tracefs: Tracefs
     /// Tasks spawned since the last `wait`.
     private var spawned: [KernelTask] = []
-    /// Objects loaded by `load` and not yet removed, by module name.
-    private var modules: [LoadedObject] = []
+    /// Where relative `load` paths start (nil: the working directory); `validate` runs committed scripts that
+    /// load the module next to them.
+    let baseDirectory: String?
+    /// What `load` loaded and `rmmod` has not removed, in order.
+    private(set) var loaded: [LoadedObject] = []
 
-    init(machine: Machine, kprobes: KprobeManager) {
+    init(machine: Machine, kprobes: KprobeManager, baseDirectory: String? = nil) {
         self.machine = machine
         self.kprobes = kprobes
+        self.baseDirectory = baseDirectory
         tracefs = Tracefs(machine: machine, kprobes: kprobes)
     }
 
@@ -51,12 +55,12 @@ final class TracefsShell {
             }
         case "rmmod":
             for name in words.dropFirst() {
-                guard let index = modules.firstIndex(where: { $0.module == name }) else {
+                guard let index = loaded.firstIndex(where: { $0.module == name }) else {
                     // busybox rmmod: delete_module fails with ENOENT for a module that is not loaded.
                     output.write("rmmod: can't unload module '\(name)': \(Errno.ENOENT.message)\n")
                     continue
                 }
-                machine.unload(modules.remove(at: index))
+                machine.unload(loaded.remove(at: index))
             }
         case "call":
             guard words.count >= 2 else {
@@ -99,9 +103,11 @@ final class TracefsShell {
         return ""
     }
 
-    /// Loads an object (a `load` line or `--load`), remembered for `rmmod`.
+    /// Loads an object (a `load` line or `--load`), remembered for `rmmod`; a relative path starts at
+    /// `baseDirectory` when there is one.
     func load(_ path: String) throws {
-        modules.append(try SimulatorSetup.load(path, into: machine))
+        let resolved = path.hasPrefix("/") ? path : baseDirectory.map { $0 + "/" + path } ?? path
+        loaded.append(try SimulatorSetup.load(resolved, into: machine))
     }
 
     /// `spawn [--cpu N] [--comm NAME] FUNC [ARG...]`: a task that calls FUNC when `wait` runs the scheduler,

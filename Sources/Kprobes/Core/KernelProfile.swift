@@ -44,6 +44,12 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// Probe events accept the `char` fetch type. kernel: kernel/trace/trace_probe.c `probe_fetch_types`
     /// gained `char` in v6.2; v6.1 (both profiles here) rejects `:char` with `BAD_TYPE`, as captured.
     public var probeFetchTypeChar = false
+    /// x86 `can_probe` gives up (-EILSEQ) when its decode from the function start meets an `int3`, taking it for
+    /// someone's breakpoint. From v6.0 only a kgdb breakpoint stops it and other `int3`s (the `ret; int3` padding
+    /// of return-thunk and SLS sites) decode as one-byte instructions: commit 2304d14db659 "x86/kprobes: Fix
+    /// kprobes instruction boudary check with CONFIG_RETHUNK". The 6.1 guest accepts probes past that padding
+    /// (x86_64/boundaries.txt).
+    public var x86CanProbeStopsAtInt3 = false
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
@@ -69,10 +75,14 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
 
     /// A 5.4-era non-preemptible kernel, as most tutorials describe kprobes: trap-flag single-step and a debug
     /// exception on x86, hardware single-step on arm64, boosting, the user `fault_handler`.
-    public static let legacy = KernelProfile(
-        name: "legacy-5.4", x86SingleStep: .trapFlag, arm64SingleStep: .hardwareStep, preemptible: false,
-        hasFaultHandler: true, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
-        arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: nil)
+    public static let legacy: KernelProfile = {
+        var profile = KernelProfile(
+            name: "legacy-5.4", x86SingleStep: .trapFlag, arm64SingleStep: .hardwareStep, preemptible: false,
+            hasFaultHandler: true, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
+            arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: nil)
+        profile.x86CanProbeStopsAtInt3 = true
+        return profile
+    }()
 
     public static let all: [KernelProfile] = [.debian61, .legacy]
 

@@ -5,7 +5,8 @@
 /// - three regions, each starting on a page boundary after the previous one: text (`SHF_EXECINSTR`, `r-x`),
 ///   read-only data (other allocated, non-writable sections, `r--`), writable data (`SHF_WRITE`, `rw-`);
 /// - within a region, sections with contents in section-header order, then `SHT_NOBITS` sections in order,
-///   each at the next multiple of its `sh_addralign`;
+///   each at the next multiple of its `sh_addralign`; `.init*` sections (the kernel's init layout) after
+///   all others, in the same two passes;
 /// - `SHN_COMMON` symbols last in the writable region, in symbol-table order, aligned to their `st_value`
 ///   (which is their alignment), as ld's `*(COMMON)` after `*(.bss)` places them.
 ///
@@ -77,17 +78,23 @@ struct ELFLayout {
             throw ELFError(.unsupported, file: file.name, structure: both.label,
                            problem: "has invalid WRITE|EXEC flags (the kernel refuses W+X module sections)")
         }
-        for noBits in [false, true] {
-            for section in file.sections where ELFLayout.isLoaded(section) && section.isNoBits == noBits {
-                let index = region(of: section)
-                relative[section.index] = try append(section.size, alignment: section.alignment, to: index, structure: section.label)
-                if !noBits { regions[index].contentSize = regions[index].size }
-            }
-            if !noBits {
-                pltKeys = ELFLayout.pltKeys(file)
-                pltOffset = try append(UInt64(pltKeys.count) * ModulePLT.entrySize, alignment: ModulePLT.alignment,
-                                       to: 0, structure: "the module PLT")
-                regions[0].contentSize = regions[0].size
+        // kernel: kernel/module/main.c layout_sections, module_init_layout_section: `.init*` sections go to a
+        // separate init allocation; here they follow all the core ones, so each core section sits where the
+        // kernel's does relative to its region (same page offsets, which arm64 `adrp` results show).
+        for initPass in [false, true] {
+            for noBits in [false, true] {
+                for section in file.sections where ELFLayout.isLoaded(section) && section.isNoBits == noBits
+                    && section.name.hasPrefix(".init") == initPass {
+                    let index = region(of: section)
+                    relative[section.index] = try append(section.size, alignment: section.alignment, to: index, structure: section.label)
+                    if !noBits { regions[index].contentSize = regions[index].size }
+                }
+                if !initPass && !noBits {
+                    pltKeys = ELFLayout.pltKeys(file)
+                    pltOffset = try append(UInt64(pltKeys.count) * ModulePLT.entrySize, alignment: ModulePLT.alignment,
+                                           to: 0, structure: "the module PLT")
+                    regions[0].contentSize = regions[0].size
+                }
             }
         }
         var commonRelative: [UInt64?] = Array(repeating: nil, count: file.symbols.count)

@@ -30,6 +30,12 @@ public enum ELFLoader {
 
     private static func loadRelocatable(_ file: ELFFile, into machine: Machine, module: String?) throws(ELFError) -> LoadedObject {
         let layout = try ELFLayout(file)
+        // A kernel module carries `struct module` in this section; its kernel imports get stand-ins.
+        let isKernelModule = file.sections.contains { $0.name == ".gnu.linkonce.this_module" }
+        if isKernelModule {
+            KernelImports.provide(file.symbols.filter { $0.isUndefined && $0.index != 0 }.map(\.name),
+                                  architecture: file.architecture, machine: machine)
+        }
         let undefined = try resolveUndefined(file, machine)
         let base = machine.reserveImage(size: layout.size)
 
@@ -57,7 +63,7 @@ public enum ELFLoader {
             images[placement.region].replaceSubrange(at..<at + contents.count, with: contents)
         }
 
-        var ftraceSites: [UInt64] = []
+        var ftraceSites: [UInt64] = [], returnSites: [UInt64] = []
         for relocationSection in file.relocationSections {
             let target = file.sections[relocationSection.target]
             // Relocations of sections that are not loaded (.debug*, .comment...) have nothing to patch.
@@ -88,7 +94,16 @@ public enum ELFLoader {
                     }
                 }
                 if records { ftraceSites.append(value &+ UInt64(bitPattern: relocation.addend)) }
+                if target.name == ".return_sites" { returnSites.append(value &+ UInt64(bitPattern: relocation.addend)) }
             }
+        }
+        if isKernelModule && file.architecture == .x86_64 {
+            KernelModulePatches.applyX86_64(ftraceSites: ftraceSites, returnSites: returnSites,
+                                      fentry: machine.symbols.lookup(name: "__fentry__")?.address,
+                                      returnThunk: machine.symbols.lookup(name: "__x86_return_thunk")?.address,
+                                      base: base, layout: layout, images: &images)
+        } else if isKernelModule {
+            KernelModulePatches.applyARM64(ftraceSites: ftraceSites, base: base, layout: layout, images: &images)
         }
 
         do {

@@ -10,6 +10,9 @@ public struct ELFRelocationType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The `<elf.h>` name, or `unknown` for numbers it does not define.
+    /// Bytes the relocation patches; nil for a type the loader does not apply.
+    public var fieldWidth: Int? { ELFRelocator.width(of: self) }
+
     public var name: String {
         switch architecture {
         case .x86_64:

@@ -8,6 +8,8 @@ public enum HostCallOutcome: Sendable {
     case sleep(cycles: UInt64, returning: UInt64)
     /// Never return: the calling task exits here with this code (`do_exit`), leaving its frames unreturned.
     case exit(code: UInt64)
+    /// Stop the run with this error: a kernel service the simulator does not provide was called.
+    case fail(SimulationError)
 }
 
 /// A function implemented in Swift and reachable from simulated code at a fixed address, so objects can call

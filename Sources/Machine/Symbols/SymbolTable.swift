@@ -40,9 +40,14 @@ public final class SymbolTable {
     public var all: [Symbol] { symbols }
     public var count: Int { symbols.count }
 
-    /// `kallsyms_lookup_name`: the first symbol added with this name.
+    /// `kallsyms_lookup_name`: the first symbol added with this name; `MOD:SYM` looks in that module only.
+    /// kernel: kernel/module/kallsyms.c module_kallsyms_lookup_name
     public func lookup(name: String) -> Symbol? {
-        byName[name]?.first.map { symbols[$0] }
+        if let colon = name.firstIndex(of: ":") {
+            let module = name[..<colon], symbol = String(name[name.index(after: colon)...])
+            return byName[symbol]?.lazy.map { self.symbols[$0] }.first { $0.module.map { $0[...] } == module }
+        }
+        return byName[name]?.first.map { symbols[$0] }
     }
 
     /// Every symbol with this name (the tracefs layer reports `NON_UNIQ_SYMBOL` when there are several).

@@ -24,7 +24,7 @@ kread() {
     while read -r v s off; do
         d=$((a - 0x$v))
         if [ "$d" -ge 0 ] && [ "$d" -lt $((0x$s)) ]; then
-            dd if=/proc/kcore bs=1 skip=$((0x$off + d)) count="$2" 2>/dev/null | od -An -tx1 | tr -s ' \n' '  ' \
+            dd if=/proc/kcore bs=1 skip=$((0x$off + d)) count="$2" 2>/dev/null | od -An -v -tx1 | tr -s ' \n' '  ' \
                 | sed 's/^ //; s/ $//'
             return 0
         fi

@@ -91,13 +91,14 @@ final class X86KprobeArch: KprobeArch {
 
     /// kernel: can_probe — decode from the containing symbol's start, one instruction at a time (recovering
     /// bytes under other probes), and the probe address must be exactly on a boundary. An `int3` found on the
-    /// way belongs to someone else and cannot be recovered.
+    /// way is someone's breakpoint only in kernels before v6.0 (`x86CanProbeStopsAtInt3`); the simulator has no
+    /// kgdb, the one owner later kernels still stop for.
     private func canProbe(_ address: UInt64) -> Bool {
         guard let hit = machine.symbols.lookup(containing: address) else { return false }
         var at = hit.symbol.address
         while at < address {
             guard let bytes = recoveredBytes(at: at), let insn = try? X86Decoder.decode(bytes).get() else { return false }
-            if insn.isPrimary(X86KprobeArch.int3) { return false }
+            if profile.x86CanProbeStopsAtInt3 && insn.isPrimary(X86KprobeArch.int3) { return false }
             at += UInt64(insn.length)
         }
         guard at == address else { return false }
