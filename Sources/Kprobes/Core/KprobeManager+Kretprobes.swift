@@ -137,7 +137,7 @@ extension KprobeManager: TaskObserver {
         cpu.registers[pcSlot] = returnAddress
         // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
         let kcb = controlBlock(cpu)
-        let saved = (kcb.current, kcb.status)
+        let saved = (kcb.currentHandle, kcb.status)
         var cursor: Unmanaged<KretprobeInstance>? = newest
         while let handle = cursor {
             cursor = handle._withUnsafeGuaranteedRef { instance in
@@ -153,7 +153,7 @@ extension KprobeManager: TaskObserver {
                 return handle.toOpaque() == found.toOpaque() ? nil : instance.next
             }
         }
-        (kcb.current, kcb.status) = saved
+        (kcb.currentHandle, kcb.status) = saved
         // The task's list continues after the found instance; the part up to it is finished.
         cpu.currentProbeState = older?.toOpaque()
         found._withUnsafeGuaranteedRef { $0.next = nil }

@@ -31,6 +31,8 @@ public final class KprobeManager {
     let optSlots: InstructionSlots?
     let detours = KprobeTable()
     var optimizing: [Kprobe] = []
+    /// Unregistered entries a CPU may still be handling (see `keepWhileHandled`).
+    private var retired: [Kprobe] = []
     var optimizerScheduled = false
     /// The `debug.kprobes-optimization` sysctl (x86_64): off unoptimizes every probe, on optimizes them again.
     public var optimizationEnabled = true {
@@ -253,11 +255,21 @@ public final class KprobeManager {
 
     /// `unregister_kprobes`: the top half for each probe, then the bottom half (after the grace period).
     public func unregister(_ probes: [Kprobe]) {
+        let entries = probes.compactMap { validEntry(for: $0) }
         var removed: [Kprobe] = []
         for p in probes {
             if unregisterTop(p) { removed.append(p) } else { p.address = nil }
         }
         for p in removed { unregisterBottom(p) }
+        keepWhileHandled(entries)
+    }
+
+    /// synchronize_rcu, in effect: the control blocks refer to the probe being handled without owning it, so an
+    /// entry unregistered while some CPU handles it (from inside its own handler, say) is kept in `retired` until
+    /// a later unregistration finds every CPU idle.
+    private func keepWhileHandled(_ entries: [Kprobe]) {
+        if controlBlocks.allSatisfy(\.isIdle) { retired = [] }
+        for entry in entries where controlBlocks.contains(where: { $0.refers(to: entry) }) { retired.append(entry) }
     }
 
     /// `__unregister_kprobe_top`.
