@@ -67,7 +67,6 @@ extension KprobeManager: TaskObserver {
             return 0
         }
         let declined = taken._withUnsafeGuaranteedRef { instance in
-            instance.task = cpu.currentTask
             record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.freeInstances))
             if let entry = rp.entryHandler, entry(instance, ctx) != 0 { return true }
             guard let trampoline else { return false }
@@ -109,7 +108,6 @@ extension KprobeManager: TaskObserver {
             cursor = handle._withUnsafeGuaranteedRef { instance in
                 let next = instance.next
                 instance.next = nil
-                instance.task = nil
                 instance.kretprobe.finish(handle)
                 return next
             }
@@ -145,7 +143,7 @@ extension KprobeManager: TaskObserver {
                 if instance.frame != frame { return nil }
                 let rp = instance.kretprobe
                 if let handler = rp.handler, rp.registered {
-                    kcb.current = rp.kp
+                    kcb.currentHandle = .passUnretained(rp.kp)
                     kcb.status = .hitActive
                     record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
                     _ = handler(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine))

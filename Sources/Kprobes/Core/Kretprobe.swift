@@ -94,7 +94,8 @@ public final class Kretprobe {
 }
 
 /// One in-flight probed call: the real return address, the frame it belongs to and the scratch data.
-/// kernel: struct kretprobe_instance.
+/// kernel: struct kretprobe_instance (6.1 has no `task` field: the task is `current`, here `ctx.cpu.currentTask`;
+/// this class dropped its own, whose stores cost two atomic reference counts per hit).
 public final class KretprobeInstance {
     /// Strong, not `unowned` (whose every load is a checked atomic): the cycle with the kretprobe's `instances` is
     /// broken once it is unregistered and no call is in flight, so an instance in flight keeps its kretprobe
@@ -106,9 +107,6 @@ public final class KretprobeInstance {
     @exclusivity(unchecked) public internal(set) var frame: UInt64 = 0
     /// `ri->data`, `data_size` bytes.
     public var data: [UInt8]
-    /// The task the instance belongs to while in flight; cleared when the call returns or the task is reaped.
-    /// Strong, not `weak`: a weak store on every hit gave each task a side table (slow reference counting).
-    @exclusivity(unchecked) public internal(set) var task: KernelTask?
     /// The next instance of the list this one is in: the kretprobe's free list, or its task's in-flight list
     /// (the kernel's `ri->llist`), never both. Unmanaged: the kretprobe's `instances` own every instance.
     @exclusivity(unchecked) var next: Unmanaged<KretprobeInstance>?
