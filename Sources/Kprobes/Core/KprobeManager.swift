@@ -451,6 +451,20 @@ public final class KprobeManager {
         return 0
     }
 
+    /// The middle of a breakpoint hit on both back ends (kprobe_int3_handler, arm64 kprobe_handler), once
+    /// `current_kprobe` is `p`: HIT_ACTIVE, the pre_handlers, then the arch's single step unless a pre_handler
+    /// returned non-zero (no current kprobe then; the CPU resumes wherever the handler left the IP).
+    @inline(__always)
+    func handleHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, singleStep: (Kprobe) -> Void) -> TrapResult {
+        setStatus(kcb, .hitActive, cpu: cpu)
+        if runPreHandler(p, cpu: cpu) == 0 {
+            singleStep(p)
+        } else {
+            kcb.current = nil
+        }
+        return .handled
+    }
+
     /// Whether `p` has a post handler to call (an aggregator has one when any child does).
     @inline(__always)
     func hasPostHandler(_ p: Kprobe) -> Bool {

@@ -181,13 +181,7 @@ final class ARM64KprobeArch: KprobeArch {
                 }
             }
             kcb.current = p
-            manager.setStatus(kcb, .hitActive, cpu: cpu)
-            if manager.runPreHandler(p, cpu: cpu) == 0 {
-                setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: false)
-            } else {
-                kcb.current = nil
-            }
-            return .handled
+            return manager.handleHit(p, cpu: cpu, kcb: kcb) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
         }
     }
 

@@ -288,13 +288,7 @@ final class X86KprobeArch: KprobeArch {
                     }
                 }
                 setCurrent(p, cpu: cpu, kcb: kcb)
-                manager.setStatus(kcb, .hitActive, cpu: cpu)
-                if manager.runPreHandler(p, cpu: cpu) == 0 {
-                    setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: false)
-                } else {
-                    kcb.current = nil
-                }
-                return .handled
+                return manager.handleHit(p, cpu: cpu, kcb: kcb) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
             }
         }
         if !trapFlagEra, kcb.status == .hitSS || kcb.status == .reenter, let current = kcb.currentHandle {
