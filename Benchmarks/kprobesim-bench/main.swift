@@ -1,5 +1,6 @@
 // kprobesim-bench: medians and side-by-side ratios of the simulator's hot paths.
-// Run with `swift run -c release kprobesim-bench [--json] [--runs N] [--filter TEXT] [--case TEXT]`. Not a test: it reports.
+// Run with `swift run -c release kprobesim-bench [--json] [--runs N] [--filter TEXT] [--case TEXT]`.
+// Not a test: it reports.
 import Foundation
 
 var harness = Harness()

@@ -71,8 +71,8 @@ public final class Kretprobe {
         }
     }
 
-    /// Registration (before `registered` is set): `count` fresh instances in the pool. Instances of an earlier registration still in flight
-    /// stay owned here (and join this pool when their calls return, as the kernel's did).
+    /// Registration (before `registered` is set): `count` fresh instances in the pool. Instances of an earlier
+    /// registration still in flight stay owned here (and join this pool when their calls return, as before).
     func fillPool(count: Int) {
         emptyPool()
         for _ in 0..<count {

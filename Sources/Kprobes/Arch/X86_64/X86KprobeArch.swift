@@ -288,7 +288,9 @@ final class X86KprobeArch: KprobeArch {
                     }
                 }
                 setCurrent(p, cpu: cpu, kcb: kcb)
-                return manager.handleHit(p, cpu: cpu, kcb: kcb) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
+                return manager.handleHit(p, cpu: cpu, kcb: kcb) {
+                    setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false)
+                }
             }
         }
         if !trapFlagEra, kcb.status == .hitSS || kcb.status == .reenter, let current = kcb.currentHandle {
