@@ -3,6 +3,8 @@
 struct Harness {
     var runs = 11
     var warmups = 2
+    /// `--case TEXT`: only cases whose name contains TEXT run (to profile one path; the others are still set up).
+    var only: String?
     private(set) var results: [Result] = []
 
     struct Result {
@@ -21,11 +23,13 @@ struct Harness {
 
     /// Times `body`, which performs and returns a number of operations; records ns per operation.
     mutating func measure(_ name: String, note: String = "", _ body: () -> Int) {
+        guard wanted(name) else { return }
         results.append(Result(name: name, unit: "ns/op", samples: samples(body), note: note))
     }
 
     /// Times `baseline` and `variant` alternately; records both and the variant's ratio to the baseline.
     mutating func compare(_ baselineName: String, _ baseline: () -> Int, _ variantName: String, _ variant: () -> Int, note: String = "") {
+        guard wanted(baselineName) || wanted(variantName) else { return }
         for _ in 0..<warmups { _ = baseline(); _ = variant() }
         var a: [Double] = [], b: [Double] = []
         for _ in 0..<runs {
@@ -43,6 +47,7 @@ struct Harness {
     /// records both plus the cost the variant adds per `eventsPerRun` events (e.g. probe hits), from the paired
     /// samples: (variant - baseline) * operations / events.
     mutating func added(_ name: String, baseline: () -> Int, variant: () -> Int, eventsPerRun: Int, note: String = "") {
+        guard wanted(name) else { return }
         for _ in 0..<warmups { _ = baseline(); _ = variant() }
         var a: [Double] = [], b: [Double] = [], added: [Double] = []
         for _ in 0..<runs {
@@ -62,6 +67,7 @@ struct Harness {
 
     /// Records a rate (e.g. simulated instructions per second) measured by `body` as (count, seconds).
     mutating func rate(_ name: String, unit: String, note: String = "", _ body: () -> (count: UInt64, seconds: Double)) {
+        guard wanted(name) else { return }
         for _ in 0..<warmups { _ = body() }
         var samples: [Double] = []
         for _ in 0..<runs {
@@ -70,6 +76,8 @@ struct Harness {
         }
         results.append(Result(name: name, unit: unit, samples: samples, note: note))
     }
+
+    private func wanted(_ name: String) -> Bool { only.map { name.contains($0) } ?? true }
 
     private func samples(_ body: () -> Int) -> [Double] {
         for _ in 0..<warmups { _ = body() }

@@ -1,5 +1,6 @@
 // kprobesim-bench: medians and side-by-side ratios of the simulator's hot paths.
-// Run with `swift run -c release kprobesim-bench [--json] [--runs N] [--filter TEXT]`. Not a test: it reports.
+// Run with `swift run -c release kprobesim-bench [--json] [--runs N] [--filter TEXT] [--case TEXT]`.
+// Not a test: it reports.
 import Foundation
 
 var harness = Harness()
@@ -11,8 +12,9 @@ while let argument = arguments.popFirst() {
     case "--json": asJSON = true
     case "--runs": harness.runs = max(1, Int(arguments.popFirst() ?? "") ?? harness.runs)
     case "--filter": filter = arguments.popFirst()
+    case "--case": harness.only = arguments.popFirst()
     case "--help", "-h":
-        print("usage: kprobesim-bench [--json] [--runs N] [--filter TEXT]")
+        print("usage: kprobesim-bench [--json] [--runs N] [--filter TEXT] [--case TEXT]")
         exit(0)
     default:
         FileHandle.standardError.write(Data("kprobesim-bench: unknown option '\(argument)'\n".utf8))

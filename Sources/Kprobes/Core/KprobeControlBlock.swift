@@ -4,10 +4,12 @@
 /// A handle on state the manager allocates once per CPU (`allocate`), as the kernel's per-CPU variables: the
 /// trap path passes it around without reference counting (a class instance here was retained and released
 /// several times per hit) and without dynamic exclusivity checks (one CPU's block is only touched by the
-/// thread running that CPU).
+/// thread running that CPU). The kprobes are held unmanaged, as the kernel's plain pointers: setting and
+/// clearing `current_kprobe` costs nothing, and `KprobeManager` keeps an unregistered probe alive while a block
+/// still refers to it (the kernel's unregistration waits for handlers with synchronize_rcu).
 struct KprobeControlBlock {
     struct Saved {
-        var kprobe: Kprobe?
+        var kprobe: Unmanaged<Kprobe>?
         var status: KprobeStatus
         /// x86 `kprobe_old_flags`/`kprobe_saved_flags`; arm64 `saved_irqflag` (DAIF bits).
         var oldFlags: UInt64
@@ -37,6 +39,11 @@ struct KprobeControlBlock {
 
     /// `current_kprobe`: the probe being handled on this CPU, or nil.
     var current: Kprobe? {
+        @inline(__always) get { state.pointee.live.kprobe?.takeUnretainedValue() }
+        @inline(__always) nonmutating set { state.pointee.live.kprobe = newValue.map { .passUnretained($0) } }
+    }
+    /// `current_kprobe` without reference counting, for the trap path and for saving and restoring it.
+    var currentHandle: Unmanaged<Kprobe>? {
         @inline(__always) get { state.pointee.live.kprobe }
         @inline(__always) nonmutating set { state.pointee.live.kprobe = newValue }
     }
@@ -54,6 +61,13 @@ struct KprobeControlBlock {
     var savedFlags: UInt64 {
         @inline(__always) get { state.pointee.live.savedFlags }
         @inline(__always) nonmutating set { state.pointee.live.savedFlags = newValue }
+    }
+
+    /// Whether this CPU is handling `p`: as its current kprobe, or as the one saved by a reentered hit.
+    func refers(to p: Kprobe) -> Bool {
+        let handle = Unmanaged.passUnretained(p).toOpaque()
+        let live = state.pointee.live
+        return live.kprobe?.toOpaque() == handle || (live.status == .reenter && state.pointee.previous.kprobe?.toOpaque() == handle)
     }
 
     /// kernel: save_previous_kprobe.

@@ -14,7 +14,7 @@ extension KprobeManager: TaskObserver {
         if machine.architecture == .x86_64, machine.symbols.lookup(name: "__switch_to")?.address == address { throw .EINVAL }
         if let limit = profile.kretprobeMaxDataSize, rp.dataSize > limit { throw .E2BIG }
         if rp.maxactive <= 0 { rp.maxactive = profile.defaultMaxactive(possibleCPUs: machine.cpus.count) }
-        rp.pool = (0..<rp.maxactive).map { _ in KretprobeInstance(kretprobe: rp, dataSize: max(0, rp.dataSize)) }
+        rp.fillPool(count: rp.maxactive)
         rp.nmissed = 0
         placeTrampoline()
         // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
@@ -27,7 +27,7 @@ extension KprobeManager: TaskObserver {
         p.postHandler = nil
         p.isKretprobeEntry = true
         do { try register(p) } catch {
-            rp.pool = []
+            rp.emptyPool()
             throw error
         }
         rp.registered = true
@@ -39,7 +39,7 @@ extension KprobeManager: TaskObserver {
         unregister(rp.kp)
         rp.kp.preHandler = nil
         rp.registered = false
-        rp.pool = []
+        rp.emptyPool()
     }
 
     /// Places the trampoline in simulated text once (`__kretprobe_trampoline` / `arch_rethook_trampoline`) and
@@ -57,34 +57,61 @@ extension KprobeManager: TaskObserver {
     }
 
     /// `pre_handler_kretprobe`: take an instance or count a miss; let the entry_handler decline; swap the return
-    /// address. Always returns 0, so the entry instruction is stepped as usual.
+    /// address. Always returns 0, so the entry instruction is stepped as usual. Instances are used through their
+    /// unmanaged handles (the kretprobe owns them), so none of this retains or releases them.
     func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext, arch: KprobeArch) -> Int32 {
         let cpu = ctx.cpu
-        guard let instance = rp.pool.popLast() else {
+        guard let taken = rp.takeInstance() else {
             rp.nmissed &+= 1
             record(cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
             return 0
         }
-        let task = cpu.currentTask
-        instance.task = task
-        record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.pool.count))
-        if let entry = rp.entryHandler, entry(instance, ctx) != 0 {
-            rp.pool.append(instance)
-            record(cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
-            return 0
+        let declined = taken._withUnsafeGuaranteedRef { instance in
+            record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.freeInstances))
+            if let entry = rp.entryHandler, entry(instance, ctx) != 0 { return true }
+            guard let trampoline else { return false }
+            arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
+            // __llist_add to current->kretprobe_instances: the instance becomes the task's newest.
+            instance.next = KprobeManager.newestInstance(cpu.currentProbeState)
+            cpu.currentProbeState = taken.toOpaque()
+            record(cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
+            return false
         }
-        guard let trampoline else { return 0 }
-        arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
-        taskState(task).instances.append(instance)
-        record(cpu, .kretprobeSwap(address: rp.kp.address ?? 0, returnAddress: instance.returnAddress, trampoline: trampoline))
+        if declined {
+            record(cpu, .kretprobeDeclined(address: rp.kp.address ?? 0))
+            rp.finish(taken)
+        }
         return 0
     }
 
-    private func taskState(_ owner: KernelTask?) -> KretprobeTaskState {
-        if let state = owner?.probeState as? KretprobeTaskState { return state }
-        let state = KretprobeTaskState()
-        owner?.probeState = state
-        return state
+    /// The newest in-flight instance of a task, from its `probeState` (`current->kretprobe_instances.first`);
+    /// older ones follow through `next`.
+    static func newestInstance(_ probeState: UnsafeMutableRawPointer?) -> Unmanaged<KretprobeInstance>? {
+        probeState.map { Unmanaged.fromOpaque($0) }
+    }
+
+    /// Finishes a chain of instances no longer in any list (newest first) in entry order, oldest first, so the
+    /// newest goes back to its pool last and is taken next.
+    private func recycleChain(_ newest: Unmanaged<KretprobeInstance>) {
+        var oldest: Unmanaged<KretprobeInstance>?
+        var cursor: Unmanaged<KretprobeInstance>? = newest
+        while let handle = cursor {
+            cursor = handle._withUnsafeGuaranteedRef { instance in
+                let next = instance.next
+                instance.next = oldest
+                return next
+            }
+            oldest = handle
+        }
+        cursor = oldest
+        while let handle = cursor {
+            cursor = handle._withUnsafeGuaranteedRef { instance in
+                let next = instance.next
+                instance.next = nil
+                instance.kretprobe.finish(handle)
+                return next
+            }
+        }
     }
 
     /// `__kretprobe_trampoline_handler`: find the real return address (skipping instances whose saved address is
@@ -95,38 +122,40 @@ extension KprobeManager: TaskObserver {
     /// `arch` is the back end the trap came through (a parameter, so the return path needs no load of `arch`).
     func kretprobeReturn(cpu: CPU, frame: UInt64, arch: KprobeArch) -> TrapResult {
         guard let trampoline else { return .notHandled }
-        let state = taskState(cpu.currentTask)
-        guard let found = state.instances.lastIndex(where: { $0.returnAddress != trampoline }) else {
+        let newest = KprobeManager.newestInstance(cpu.currentProbeState)
+        var search = newest
+        while let handle = search, handle._withUnsafeGuaranteedRef({ $0.returnAddress == trampoline }) {
+            search = handle._withUnsafeGuaranteedRef { $0.next }
+        }
+        guard let found = search, let newest else {
             return bug(arch.kretprobeLostMessage, address: trampoline, cpu: cpu)
         }
-        let returnAddress = state.instances[found].returnAddress
+        let (returnAddress, older) = found._withUnsafeGuaranteedRef { ($0.returnAddress, $0.next) }
         record(cpu, .kretprobeTrampoline(frame: frame, returnAddress: returnAddress))
         cpu.registers[pcSlot] = returnAddress
         // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
         let kcb = controlBlock(cpu)
-        let saved = (kcb.current, kcb.status)
-        for index in stride(from: state.instances.count - 1, through: found, by: -1) {
-            let instance = state.instances[index]
-            // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
-            if instance.frame != frame { break }
-            let rp = instance.kretprobe
-            if let handler = rp.handler, rp.registered {
-                kcb.current = rp.kp
-                kcb.status = .hitActive
-                record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
-                _ = handler(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine))
+        let saved = (kcb.currentHandle, kcb.status)
+        var cursor: Unmanaged<KretprobeInstance>? = newest
+        while let handle = cursor {
+            cursor = handle._withUnsafeGuaranteedRef { instance in
+                // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
+                if instance.frame != frame { return nil }
+                let rp = instance.kretprobe
+                if let handler = rp.handler, rp.registered {
+                    kcb.currentHandle = .passUnretained(rp.kp)
+                    kcb.status = .hitActive
+                    record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
+                    _ = handler(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine))
+                }
+                return handle.toOpaque() == found.toOpaque() ? nil : instance.next
             }
         }
-        (kcb.current, kcb.status) = saved
-        // Recycled in entry order, then dropped from the task's list one at a time (a slice of the list, or
-        // `removeLast(_:)` and `removeSubrange`, would copy it or go through the general range replacement).
-        for index in found..<state.instances.count {
-            let instance = state.instances[index]
-            guard instance.kretprobe.registered else { continue }
-            instance.task = nil
-            instance.kretprobe.pool.append(instance)
-        }
-        while state.instances.count > found { state.instances.removeLast() }
+        (kcb.currentHandle, kcb.status) = saved
+        // The task's list continues after the found instance; the part up to it is finished.
+        cpu.currentProbeState = older?.toOpaque()
+        found._withUnsafeGuaranteedRef { $0.next = nil }
+        recycleChain(newest)
         arch.resumeAfterKretprobe(cpu: cpu, returnAddress: returnAddress)
         record(cpu, .kretprobeRestore(returnAddress: returnAddress))
         return .handled
@@ -135,12 +164,15 @@ extension KprobeManager: TaskObserver {
     /// `kprobe_flush_task` / `rethook_flush_task`: a reaped task's instances (calls that never returned) go
     /// back to their pools without any handler call.
     public func taskReaped(_ task: KernelTask, machine: Machine) {
-        guard let state = task.probeState as? KretprobeTaskState, !state.instances.isEmpty else { return }
-        for instance in state.instances where instance.kretprobe.registered {
-            instance.task = nil
-            instance.kretprobe.pool.append(instance)
+        guard let newest = KprobeManager.newestInstance(task.probeState) else { return }
+        var count = 0
+        var cursor: Unmanaged<KretprobeInstance>? = newest
+        while let handle = cursor {
+            count += 1
+            cursor = handle._withUnsafeGuaranteedRef { $0.next }
         }
-        record(nil, .kretprobeFlush(pid: task.pid, instances: state.instances.count))
-        state.instances = []
+        task.probeState = nil
+        recycleChain(newest)
+        record(nil, .kretprobeFlush(pid: task.pid, instances: count))
     }
 }

@@ -31,6 +31,8 @@ public final class KprobeManager {
     let optSlots: InstructionSlots?
     let detours = KprobeTable()
     var optimizing: [Kprobe] = []
+    /// Unregistered entries a CPU may still be handling (see `keepWhileHandled`).
+    private var retired: [Kprobe] = []
     var optimizerScheduled = false
     /// The `debug.kprobes-optimization` sysctl (x86_64): off unoptimizes every probe, on optimizes them again.
     public var optimizationEnabled = true {
@@ -253,11 +255,21 @@ public final class KprobeManager {
 
     /// `unregister_kprobes`: the top half for each probe, then the bottom half (after the grace period).
     public func unregister(_ probes: [Kprobe]) {
+        let entries = probes.compactMap { validEntry(for: $0) }
         var removed: [Kprobe] = []
         for p in probes {
             if unregisterTop(p) { removed.append(p) } else { p.address = nil }
         }
         for p in removed { unregisterBottom(p) }
+        keepWhileHandled(entries)
+    }
+
+    /// synchronize_rcu, in effect: the control blocks refer to the probe being handled without owning it, so an
+    /// entry unregistered while some CPU handles it (from inside its own handler, say) is kept in `retired` until
+    /// a later unregistration finds every CPU idle.
+    private func keepWhileHandled(_ entries: [Kprobe]) {
+        if controlBlocks.allSatisfy(\.isIdle) { retired = [] }
+        for entry in entries where controlBlocks.contains(where: { $0.refers(to: entry) }) { retired.append(entry) }
     }
 
     /// `__unregister_kprobe_top`.
@@ -437,6 +449,20 @@ public final class KprobeManager {
             if result != 0 { return 1 }
         }
         return 0
+    }
+
+    /// The middle of a breakpoint hit on both back ends (kprobe_int3_handler, arm64 kprobe_handler), once
+    /// `current_kprobe` is `p`: HIT_ACTIVE, the pre_handlers, then the arch's single step unless a pre_handler
+    /// returned non-zero (no current kprobe then; the CPU resumes wherever the handler left the IP).
+    @inline(__always)
+    func handleHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, singleStep: (Kprobe) -> Void) -> TrapResult {
+        setStatus(kcb, .hitActive, cpu: cpu)
+        if runPreHandler(p, cpu: cpu) == 0 {
+            singleStep(p)
+        } else {
+            kcb.current = nil
+        }
+        return .handled
     }
 
     /// Whether `p` has a post handler to call (an aggregator has one when any child does).

@@ -3,8 +3,8 @@
 ///
 /// The trap path looks probes up through a separate open-addressing index over plain memory, so a hit costs
 /// the same with one probe or ten thousand (the kernel's bucket walk would grow with the count). A class over
-/// raw storage, so a lookup from the guaranteed manager retains nothing but the probe it returns (a struct of
-/// arrays was copied out, retaining each array, on every hit).
+/// raw storage, so a lookup from the guaranteed manager retains nothing (a struct of arrays was copied out,
+/// retaining each array, on every hit); the index holds unmanaged references, the buckets own the probes.
 final class KprobeTable {
     static let hashBits: UInt64 = 6
     static let bucketCount = 1 << 6
@@ -25,15 +25,14 @@ final class KprobeTable {
         return keys
     }
 
-    private static func allocateValues(_ capacity: Int) -> UnsafeMutablePointer<Kprobe?> {
-        let values = UnsafeMutablePointer<Kprobe?>.allocate(capacity: capacity)
+    private static func allocateValues(_ capacity: Int) -> UnsafeMutablePointer<Unmanaged<Kprobe>?> {
+        let values = UnsafeMutablePointer<Unmanaged<Kprobe>?>.allocate(capacity: capacity)
         values.initialize(repeating: nil, count: capacity)
         return values
     }
 
-    private func release(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<Kprobe?>, _ capacity: Int) {
+    private func release(_ keys: UnsafeMutablePointer<UInt64>, _ values: UnsafeMutablePointer<Unmanaged<Kprobe>?>, _ capacity: Int) {
         keys.deallocate()
-        values.deinitialize(count: capacity)
         values.deallocate()
     }
 
@@ -44,11 +43,16 @@ final class KprobeTable {
 
     /// `get_kprobe`: the probe (or aggregator) registered at exactly `address`.
     @inline(__always)
-    func get(_ address: UInt64) -> Kprobe? {
+    func get(_ address: UInt64) -> Kprobe? { lookup(address)?.takeUnretainedValue() }
+
+    /// `get_kprobe` for the trap path: the probe without retaining it. Valid while it stays registered, or while
+    /// a CPU handles it (`KprobeManager` keeps an unregistered probe alive until no CPU's `current_kprobe` is it).
+    @inline(__always)
+    func lookup(_ address: UInt64) -> Unmanaged<Kprobe>? {
         let mask = capacity - 1
         var i = Int(truncatingIfNeeded: (address &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
-        while values[i] != nil {
-            if keys[i] == address { return values[i] }
+        while let value = values[i] {
+            if keys[i] == address { return value }
             i = (i + 1) & mask
         }
         return nil
@@ -58,7 +62,7 @@ final class KprobeTable {
     func insert(_ probe: Kprobe, at address: UInt64) {
         buckets[KprobeTable.bucket(of: address)].insert(probe, at: 0)
         if (count + 1) * 2 > capacity { grow() }
-        indexInsert(probe, at: address)
+        indexInsert(.passUnretained(probe), at: address)
         count += 1
     }
 
@@ -67,7 +71,7 @@ final class KprobeTable {
         let b = KprobeTable.bucket(of: address)
         if let i = buckets[b].firstIndex(where: { $0 === old }) { buckets[b][i] = new }
         indexRemove(address)
-        indexInsert(new, at: address)
+        indexInsert(.passUnretained(new), at: address)
     }
 
     func remove(at address: UInt64) {
@@ -80,7 +84,7 @@ final class KprobeTable {
     /// Every registered entry in `kprobes/list` order: bucket by bucket, newest first.
     var inListOrder: [Kprobe] { buckets.flatMap { $0 } }
 
-    private func indexInsert(_ probe: Kprobe, at address: UInt64) {
+    private func indexInsert(_ probe: Unmanaged<Kprobe>, at address: UInt64) {
         let mask = capacity - 1
         var i = Int(truncatingIfNeeded: (address &* 0x9E37_79B9_7F4A_7C15) >> 40) & mask
         while values[i] != nil && keys[i] != address { i = (i + 1) & mask }

@@ -19,8 +19,18 @@ public final class Kretprobe {
     public var dataSize: Int
     /// Calls not probed because every instance was in use (distinct from `kp.nmissed`).
     @exclusivity(unchecked) public internal(set) var nmissed: UInt64 = 0
-    /// The trap path's fields skip dynamic exclusivity checks: the simulation runs on one thread.
-    @exclusivity(unchecked) var pool: [KretprobeInstance] = []
+    /// Every instance of this kretprobe, kept alive here: the free list and the tasks' in-flight lists link them
+    /// as unmanaged references, so taking, swapping and recycling one costs no reference counting. The array
+    /// lives while the kretprobe is registered or any of its calls is in flight; each instance holds its
+    /// kretprobe, so an unregistered kretprobe lives until its last call is over (the kernel's
+    /// `kretprobe_holder` reference count). The trap path's fields skip dynamic exclusivity checks: the
+    /// simulation runs on one thread.
+    @exclusivity(unchecked) private var instances: ContiguousArray<KretprobeInstance> = []
+    /// The free instances, most recently freed first, chained through `KretprobeInstance.next` (the freelist).
+    @exclusivity(unchecked) private var freeList: Unmanaged<KretprobeInstance>?
+    @exclusivity(unchecked) private var freeCount = 0
+    /// Instances taken and not yet finished (their calls are in flight or being handled).
+    @exclusivity(unchecked) private var inFlight = 0
     @exclusivity(unchecked) var registered = false
 
     public init(symbolName: String? = nil, offset: UInt64 = 0, address: UInt64? = nil, disabled: Bool = false,
@@ -33,15 +43,63 @@ public final class Kretprobe {
     }
 
     /// Instances currently free in the pool.
-    public var freeInstances: Int { pool.count }
+    public var freeInstances: Int { freeCount }
+
+    /// Takes the most recently freed instance, or nil when all are in flight.
+    @inline(__always)
+    func takeInstance() -> Unmanaged<KretprobeInstance>? {
+        guard let instance = freeList else { return nil }
+        freeList = instance._withUnsafeGuaranteedRef { $0.next }
+        freeCount &-= 1
+        inFlight &+= 1
+        return instance
+    }
+
+    /// A taken instance is done with (declined, returned or flushed): back to the pool while registered. Once the
+    /// last call of an unregistered kretprobe is over the instances go, and with them possibly this kretprobe,
+    /// so the caller must not touch `instance` or this kretprobe afterwards.
+    @inline(__always)
+    func finish(_ instance: Unmanaged<KretprobeInstance>) {
+        inFlight &-= 1
+        if registered {
+            instance._withUnsafeGuaranteedRef { $0.next = freeList }
+            freeList = instance
+            freeCount &+= 1
+        } else if inFlight == 0 {
+            // Kept alive until the instances (which hold it) are released.
+            withExtendedLifetime(self) { instances = [] }
+        }
+    }
+
+    /// Registration (before `registered` is set): `count` fresh instances in the pool. Instances of an earlier
+    /// registration still in flight stay owned here (and join this pool when their calls return, as before).
+    func fillPool(count: Int) {
+        emptyPool()
+        for _ in 0..<count {
+            let instance = KretprobeInstance(kretprobe: self, dataSize: max(0, dataSize))
+            instances.append(instance)
+            instance.next = freeList
+            freeList = Unmanaged.passUnretained(instance)
+            freeCount &+= 1
+        }
+    }
+
+    /// Unregistration (or a failed registration): no free instances any more; with no call in flight the
+    /// instances go now (breaking their cycle with this kretprobe), otherwise when the last one is finished.
+    func emptyPool() {
+        freeList = nil
+        freeCount = 0
+        if inFlight == 0 && !registered { instances = [] }
+    }
 }
 
 /// One in-flight probed call: the real return address, the frame it belongs to and the scratch data.
-/// kernel: struct kretprobe_instance.
+/// kernel: struct kretprobe_instance (6.1 has no `task` field: the task is `current`, here `ctx.cpu.currentTask`;
+/// this class dropped its own, whose stores cost two atomic reference counts per hit).
 public final class KretprobeInstance {
-    /// Strong, not `unowned` (whose every load is a checked atomic): the cycle through the pool is broken when
-    /// the kretprobe is unregistered, which empties the pool; an instance still in flight then keeps its
-    /// kretprobe until the call returns, as the kernel's `ri->rp` does until the instance is freed.
+    /// Strong, not `unowned` (whose every load is a checked atomic): the cycle with the kretprobe's `instances` is
+    /// broken once it is unregistered and no call is in flight, so an instance in flight keeps its kretprobe
+    /// until the call returns, as the kernel's `ri->rph` does until the instance is freed.
     public let kretprobe: Kretprobe
     /// The real return address the trampoline replaced (`ri->ret_addr`).
     @exclusivity(unchecked) public internal(set) var returnAddress: UInt64 = 0
@@ -49,17 +107,12 @@ public final class KretprobeInstance {
     @exclusivity(unchecked) public internal(set) var frame: UInt64 = 0
     /// `ri->data`, `data_size` bytes.
     public var data: [UInt8]
-    /// The task the instance belongs to while in flight; cleared when the call returns or the task is reaped.
-    /// Strong, not `weak`: a weak store on every hit gave each task a side table (slow reference counting).
-    @exclusivity(unchecked) public internal(set) var task: KernelTask?
+    /// The next instance of the list this one is in: the kretprobe's free list, or its task's in-flight list
+    /// (the kernel's `ri->llist`), never both. Unmanaged: the kretprobe's `instances` own every instance.
+    @exclusivity(unchecked) var next: Unmanaged<KretprobeInstance>?
 
     init(kretprobe: Kretprobe, dataSize: Int) {
         self.kretprobe = kretprobe
         data = Array(repeating: 0, count: dataSize)
     }
-}
-
-/// A task's in-flight instances, newest last (the kernel's `current->kretprobe_instances`, head first).
-final class KretprobeTaskState {
-    @exclusivity(unchecked) var instances: [KretprobeInstance] = []
 }

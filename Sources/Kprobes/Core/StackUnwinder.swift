@@ -18,11 +18,16 @@ public enum StackUnwinder {
                              maxDepth: Int = 64) -> [UInt64] {
         let memory = machine.memory
         var out: [UInt64] = [cpu.registers[machine.core.pcIndex]]
-        let instances = (cpu.currentTask?.probeState as? KretprobeTaskState)?.instances ?? []
+        let newest = KprobeManager.newestInstance(cpu.currentProbeState)
         let trampoline = kprobes?.trampoline
         func resolve(_ address: UInt64, frame: UInt64) -> UInt64 {
             guard mode == .trampolineAware, address == trampoline else { return address }
-            return instances.last { $0.frame == frame && $0.returnAddress != trampoline }?.returnAddress ?? address
+            var cursor = newest
+            while let instance = cursor?.takeUnretainedValue() {
+                if instance.frame == frame && instance.returnAddress != trampoline { return instance.returnAddress }
+                cursor = instance.next
+            }
+            return address
         }
         func isText(_ a: UInt64) -> Bool {
             memory.permissions(at: a)?.contains(.execute) == true && machine.symbols.lookup(containing: a) != nil

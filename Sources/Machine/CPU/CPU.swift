@@ -11,6 +11,12 @@ public final class CPU {
         set { loadedTask = newValue }
     }
     @exclusivity(unchecked) private var loadedTask: KernelTask?
+    /// `probeState` of the task on this CPU (nil when idle; writes are dropped then), reached without retaining
+    /// the task: the kretprobe path reads and writes it on every hit.
+    public var currentProbeState: UnsafeMutableRawPointer? {
+        get { loadedTask?.probeState }
+        set { loadedTask?.probeState = newValue }
+    }
     /// Simulated time on this CPU, in cycles (see `CostModel`).
     public var cycles: UInt64 {
         @inlinable @inline(__always) get { counters.pointee.cycles }

@@ -21,13 +21,14 @@ public final class KernelTask {
     public internal(set) var state: State = .runnable
     /// Saved register file while not running.
     var context: [UInt64]
-    /// Per-task state of the probe layer (the kernel's `current->kretprobe_instances`), opaque to the machine.
-    /// Computed over unchecked storage, like `CPU.currentTask`: read from another module on every kretprobe hit.
-    public var probeState: AnyObject? {
+    /// Per-task word of the probe layer (the kernel's `current->kretprobe_instances`), opaque to the machine and
+    /// not owned by it: the layer that stores a pointer here keeps what it points to alive. A raw word, not an
+    /// object reference, so reading and writing it on every kretprobe hit costs no reference counting.
+    public var probeState: UnsafeMutableRawPointer? {
         get { layerState }
         set { layerState = newValue }
     }
-    @exclusivity(unchecked) private var layerState: AnyObject?
+    @exclusivity(unchecked) private var layerState: UnsafeMutableRawPointer?
 
     init(pid: Int32, comm: String, stackBottom: UInt64, stackTop: UInt64, context: [UInt64]) {
         self.pid = pid

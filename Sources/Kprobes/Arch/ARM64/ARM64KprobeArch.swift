@@ -153,38 +153,36 @@ final class ARM64KprobeArch: KprobeArch {
         }
     }
 
-    /// kernel: kprobe_breakpoint_handler → kprobe_handler. The BRK leaves `pc` at the probed address.
+    /// kernel: kprobe_breakpoint_handler → kprobe_handler. The BRK leaves `pc` at the probed address. The probe
+    /// is used as a guaranteed reference (no retain): the table or, once it is `current_kprobe`, the manager keeps
+    /// it alive for the hit.
     private func breakpointHandler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let address = r[ARM64KprobeArch.pcSlot]
         let kcb = manager.controlBlock(cpu)
-        guard let p = manager.get(address) else {
+        guard let probe = manager.table.lookup(address) else {
             // The breakpoint was removed right after it was hit: return to the original instruction.
             return .handled
         }
-        manager.record(cpu, .trap(address: address, ip: address))
-        if !kcb.isIdle {
-            // reenter_kprobe: only HIT_ACTIVE and HIT_SSDONE can nest; a hit while stepping is fatal on arm64.
-            switch kcb.status {
-            case .hitActive, .hitSSDone:
-                manager.incrementMissed(p, cpu: cpu)
-                setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
-                return .handled
-            default:
-                // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
-                let message = brkStep
-                    ? "Failed to recover from reentered kprobes." : "Unrecoverable kprobe detected."
-                return manager.bug(message, address: address, cpu: cpu)
+        return probe._withUnsafeGuaranteedRef { p in
+            manager.record(cpu, .trap(address: address, ip: address))
+            if !kcb.isIdle {
+                // reenter_kprobe: only HIT_ACTIVE and HIT_SSDONE can nest; a hit while stepping is fatal on arm64.
+                switch kcb.status {
+                case .hitActive, .hitSSDone:
+                    manager.incrementMissed(p, cpu: cpu)
+                    setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
+                    return .handled
+                default:
+                    // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
+                    let message = brkStep
+                        ? "Failed to recover from reentered kprobes." : "Unrecoverable kprobe detected."
+                    return manager.bug(message, address: address, cpu: cpu)
+                }
             }
+            kcb.current = p
+            return manager.handleHit(p, cpu: cpu, kcb: kcb) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
         }
-        kcb.current = p
-        manager.setStatus(kcb, .hitActive, cpu: cpu)
-        if manager.runPreHandler(p, cpu: cpu) == 0 {
-            setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: false)
-        } else {
-            kcb.current = nil
-        }
-        return .handled
     }
 
     /// kernel: setup_singlestep — with a slot, save and mask DAIF and send the CPU to the slot; without one,
@@ -225,12 +223,14 @@ final class ARM64KprobeArch: KprobeArch {
     private func singleStepHandler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let kcb = manager.controlBlock(cpu)
-        guard let current = kcb.current, kcb.status == .hitSS || kcb.status == .reenter,
-              let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
-        if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
-        restoreInterruptFlags(kcb, cpu: cpu)
-        postKprobeHandler(current, cpu: cpu, kcb: kcb)
-        return .handled
+        guard let handle = kcb.currentHandle, kcb.status == .hitSS || kcb.status == .reenter else { return .notHandled }
+        return handle._withUnsafeGuaranteedRef { current in
+            guard let slot = current.ainsn.slot, slot + 4 == r[ARM64KprobeArch.pcSlot] else { return .notHandled }
+            if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+            restoreInterruptFlags(kcb, cpu: cpu)
+            postKprobeHandler(current, cpu: cpu, kcb: kcb)
+            return .handled
+        }
     }
 
     /// kernel: post_kprobe_handler.

@@ -268,40 +268,42 @@ final class X86KprobeArch: KprobeArch {
         }
     }
 
-    /// kernel: kprobe_int3_handler. `regs->ip` is one past the int3.
+    /// kernel: kprobe_int3_handler. `regs->ip` is one past the int3. The probe is used as a guaranteed reference
+    /// (no retain): the table or, once it is `current_kprobe`, the manager keeps it alive for the hit.
     private func int3Handler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let address = r[X86KprobeArch.ip] &- 1
         let kcb = manager.controlBlock(cpu)
-        if let p = manager.get(address) {
-            manager.record(cpu, .trap(address: address, ip: r[X86KprobeArch.ip]))
-            if !kcb.isIdle {
-                // reenter_kprobe: x86 tolerates a hit while stepping; only a hit in REENTER is fatal.
-                switch kcb.status {
-                case .hitSSDone, .hitActive, .hitSS:
-                    manager.incrementMissed(p, cpu: cpu)
-                    setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
-                    return .handled
-                default:
-                    return manager.bug("Unrecoverable kprobe detected.", address: address, cpu: cpu)
+        if let probe = manager.table.lookup(address) {
+            return probe._withUnsafeGuaranteedRef { p in
+                manager.record(cpu, .trap(address: address, ip: r[X86KprobeArch.ip]))
+                if !kcb.isIdle {
+                    // reenter_kprobe: x86 tolerates a hit while stepping; only a hit in REENTER is fatal.
+                    switch kcb.status {
+                    case .hitSSDone, .hitActive, .hitSS:
+                        manager.incrementMissed(p, cpu: cpu)
+                        setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
+                        return .handled
+                    default:
+                        return manager.bug("Unrecoverable kprobe detected.", address: address, cpu: cpu)
+                    }
+                }
+                setCurrent(p, cpu: cpu, kcb: kcb)
+                return manager.handleHit(p, cpu: cpu, kcb: kcb) {
+                    setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false)
                 }
             }
-            setCurrent(p, cpu: cpu, kcb: kcb)
-            manager.setStatus(kcb, .hitActive, cpu: cpu)
-            if manager.runPreHandler(p, cpu: cpu) == 0 {
-                setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: false)
-            } else {
-                kcb.current = nil
-            }
-            return .handled
         }
-        if !trapFlagEra, kcb.status == .hitSS || kcb.status == .reenter,
-           let current = kcb.current, case .x86(let insn) = current.ainsn,
-           insn.slot < r[X86KprobeArch.ip], r[X86KprobeArch.ip] < insn.slot + UInt64(X86KprobeArch.maxInsnSize) {
-            // The int3 after the copy: back to original coordinates, then post-process.
-            resumeSingleStep(current, insn, cpu: cpu, kcb: kcb)
-            manager.finishHit(current, cpu: cpu, kcb: kcb)
-            return .handled
+        if !trapFlagEra, kcb.status == .hitSS || kcb.status == .reenter, let current = kcb.currentHandle {
+            let resumed = current._withUnsafeGuaranteedRef { current in
+                guard case .x86(let insn) = current.ainsn,
+                      insn.slot < r[X86KprobeArch.ip], r[X86KprobeArch.ip] < insn.slot + UInt64(X86KprobeArch.maxInsnSize) else { return false }
+                // The int3 after the copy: back to original coordinates, then post-process.
+                resumeSingleStep(current, insn, cpu: cpu, kcb: kcb)
+                manager.finishHit(current, cpu: cpu, kcb: kcb)
+                return true
+            }
+            if resumed { return .handled }
         }
         // The trap at the start of a detour buffer: a jump-optimized probe was hit.
         if let entry = manager.detours.get(address), let opt = entry.optinsn, opt.detour == address {
