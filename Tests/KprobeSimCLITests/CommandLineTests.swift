@@ -26,8 +26,8 @@ func kprobesimRun(_ script: String, _ options: String...) throws -> (status: Int
 func kprobesimFromRoot(_ arguments: String...) -> (status: Int32, output: String, error: String) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let previous = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(root.path)
-    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    _ = FileManager.default.changeCurrentDirectoryPath(root.path)
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
     return kprobesim(arguments)
 }
 

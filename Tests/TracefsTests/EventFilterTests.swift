@@ -22,7 +22,7 @@ struct EventFilterTests {
 
     /// What `echo EXPR > filter` printed, and `cat filter` after it, as the capture sections hold them.
     static func attempt(_ s: TracefsSessionTests.Session, _ expression: String) throws -> String {
-        try setFilter(s, expression) + (try s.cat("events/test/open/filter"))
+        setFilter(s, expression) + (try s.cat("events/test/open/filter"))
     }
 
     /// `echo EXPR > filter`: what the shell prints (nothing, or its write error).
