@@ -252,6 +252,11 @@ public final class Machine {
         moduleObservers.append(observer)
     }
 
+    /// Tells the observers a loaded object is in place (MODULE_STATE_COMING); the ELF loader calls it.
+    public func moduleLoaded(_ object: LoadedObject) {
+        for observer in moduleObservers { observer.moduleComing(object, machine: self) }
+    }
+
     /// `rmmod`: the observers hear MODULE_STATE_GOING first (kprobes marks its probes there GONE), then the
     /// object's symbols, text regions and ftrace sites are forgotten and its sections unmapped, so anything
     /// still pointing into it faults. kernel: kernel/module/main.c delete_module, free_module.

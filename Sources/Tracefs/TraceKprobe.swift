@@ -32,8 +32,9 @@ final class TraceKprobe {
     let kretprobe: Kretprobe?
     /// `tk->nhit`: events recorded (kprobe_dispatcher / kretprobe_dispatcher).
     var nhit: UInt64 = 0
-    /// False while registration is deferred: an address in no loaded text (`trace_kprobe_module_exist`).
-    var isRegistered = true
+    /// Whether its kprobe is registered: false while registration is deferred (an address in no loaded text, a
+    /// `MOD:SYM` of a module not loaded: `trace_kprobe_module_exist`).
+    var isRegistered = false
 
     init(definition: KprobeEventDefinition, event: Event, kprobe: Kprobe, kretprobe: Kretprobe?) {
         self.definition = definition

@@ -7,7 +7,7 @@ import Machine
 /// `kprobes/{list,enabled,blacklist}`. Paths are those of a real system
 /// (`/sys/kernel/tracing/...`, `/sys/kernel/debug/tracing/...`, `/sys/kernel/debug/kprobes/...`).
 /// kernel: kernel/trace/trace_kprobe.c, trace_dynevent.c, trace_events.c, trace.c (v6.1).
-public final class Tracefs {
+public final class Tracefs: ModuleObserver {
     public let machine: Machine
     public let kprobes: KprobeManager
     /// Probes in creation order (the `dyn_event_list` order `kprobe_events` prints).
@@ -25,6 +25,7 @@ public final class Tracefs {
         self.kprobes = kprobes
         buffer = TraceBuffer(cpuCount: machine.cpus.count)
         nextEventID = machine.architecture == .x86_64 ? 1338 : 1206
+        machine.addModuleObserver(self)
     }
 
     // MARK: Files
@@ -214,35 +215,38 @@ public final class Tracefs {
             group: definition.group, name: name,
             format: ProbeEventFormat(name: name, id: nextEventID, isReturn: definition.isReturn,
                                      fields: definition.args.map(\.field)))
-        // An appended probe of an enabled event is registered enabled (__register_trace_kprobe).
+        // A symbol target stays a symbol (`kp.symbol_name`, resolved at each registration); an appended probe of
+        // an enabled event is registered enabled (__register_trace_kprobe).
+        let (symbolName, offset, fixedAddress): (String?, UInt64, UInt64?) = switch definition.target {
+        case let .symbol(symbol, offset): (symbol, offset, nil)
+        case .address(let a): (nil, 0, a)
+        }
         let kretprobe: Kretprobe? = definition.isReturn
-            ? Kretprobe(address: address, disabled: !event.isEnabled, maxactive: Int(definition.maxactive ?? 0)) : nil
-        let kprobe = kretprobe?.kp ?? Kprobe(address: address, disabled: !event.isEnabled)
+            ? Kretprobe(symbolName: symbolName, offset: offset, address: fixedAddress, disabled: !event.isEnabled,
+                        maxactive: Int(definition.maxactive ?? 0)) : nil
+        let kprobe = kretprobe?.kp
+            ?? Kprobe(symbolName: symbolName, offset: offset, address: fixedAddress, disabled: !event.isEnabled)
         let probe = TraceKprobe(definition: definition, event: event, kprobe: kprobe, kretprobe: kretprobe)
+        // The probed address as registered (`tk->rp.kp.addr`): it changes when a module is loaded again.
         if let kretprobe {
             kretprobe.handler = { [unowned self, unowned probe] instance, ctx in
-                self.record(probe, ctx, location: .kretprobe(function: address, returnAddress: instance.returnAddress))
+                self.record(probe, ctx, location: .kretprobe(function: probe.kprobe.address ?? 0,
+                                                               returnAddress: instance.returnAddress))
                 return 0
             }
         } else {
             kprobe.preHandler = { [unowned self, unowned probe] ctx in
-                self.record(probe, ctx, location: .kprobe(ip: address))
+                self.record(probe, ctx, location: .kprobe(ip: probe.kprobe.address ?? 0))
                 return 0
             }
         }
         do throws(Errno) {
-            if waitsForModule {
-                probe.isRegistered = false
-            } else if let kretprobe {
-                try kprobes.register(kretprobe)
-            } else {
-                try kprobes.register(kprobe)
-            }
+            if !waitsForModule { try register(probe) }
         } catch {
             // An address in no symbol may belong to a module not loaded yet: the event is created and its
             // registration deferred ("This probe might be able to register after target module is loaded").
             switch error {
-            case .ENOENT where definition.target.isAddress: probe.isRegistered = false
+            case .ENOENT where definition.target.isAddress: break
             case .EILSEQ: throw fail(error, .BAD_INSN_BNDRY)
             case .ENOENT: throw fail(error, .BAD_PROBE_ADDR)
             case .ENOMEM, .EEXIST: throw fail(error, nil)
@@ -290,9 +294,32 @@ public final class Tracefs {
         probes.removeAll()
     }
 
+    /// `__register_trace_kprobe`: the kprobe or kretprobe goes to the kprobe manager.
+    private func register(_ probe: TraceKprobe) throws(Errno) {
+        if let kretprobe = probe.kretprobe { try kprobes.register(kretprobe) } else { try kprobes.register(probe.kprobe) }
+        probe.isRegistered = true
+    }
+
+    /// `__unregister_trace_kprobe`, which also readies the kprobe for registering again.
     private func unregister(_ probe: TraceKprobe) {
         guard probe.isRegistered else { return }
         if let kretprobe = probe.kretprobe { kprobes.unregister(kretprobe) } else { kprobes.unregister(probe.kprobe) }
+        probe.kprobe.forgetResolvedAddress()
+        probe.isRegistered = false
+    }
+
+    /// MODULE_STATE_COMING: every probe given as `MOD:SYM` of the module is registered again: a deferred one for
+    /// the first time, a `[GONE]` one at the module's new address. Armed if its event is enabled; a probe that
+    /// fails stays unregistered, as the kernel only warns.
+    /// kernel: kernel/trace/trace_kprobe.c trace_kprobe_module_callback, trace_kprobe_within_module.
+    public func moduleComing(_ object: LoadedObject, machine: Machine) {
+        guard let module = object.module else { return }
+        for probe in probes {
+            guard case .symbol(let symbol, _) = probe.definition.target, symbol.hasPrefix(module + ":") else { continue }
+            unregister(probe)
+            do throws(Errno) { try register(probe) } catch { continue }
+            if probe.event.isEnabled { try? kprobes.enable(probe.kprobe) } else { try? kprobes.disable(probe.kprobe) }
+        }
     }
 
     /// The `kprobe_events` line of a probe (the kretprobe's default maxactive is written back on registration).

@@ -15,6 +15,32 @@ struct KprobeOptimizationTests {
         return try KprobeLab(.x86_64, profile: profile)
     }
 
+    /// init_aggr_kprobe: the detour belongs to the aggregate. A probe that joined one keeps no detour of its
+    /// own, so when it leaves and is registered again it builds a fresh one instead of reusing the aggregate's
+    /// (freed with it, and jumping back to the aggregate's site): found by a module reload, where the stale
+    /// detour jumped into the unloaded text.
+    @Test("a probe that joined an aggregate keeps no detour; registered again alone it gets its own")
+    func aggregateDetourStaysWithAggregate() throws {
+        let lab = try Self.lab()
+        let first = Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in 0 })
+        try lab.kprobes.register(first)
+        lab.kprobes.runOptimizer()
+        #expect(first.optinsn != nil)
+        let second = Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in 0 })
+        try lab.kprobes.register(second)
+        #expect(first.optinsn == nil)
+        lab.kprobes.unregister([first, second])
+        // Unregistering a child left it DISABLED, which register_kprobe keeps: enable it, as trace_kprobe does.
+        first.forgetResolvedAddress()
+        try lab.kprobes.register(first)
+        try lab.kprobes.enable(first)
+        lab.kprobes.runOptimizer()
+        #expect(first.optinsn != nil)
+        // The loop body runs 11 times for sum_to(10) = 55 (loops.c: i = 0...n), each through the detour.
+        #expect(try lab.call("sum_to", [10]) == 55)
+        #expect(first.nhit == 11 && second.nhit == 0)
+    }
+
     @Test("queued at once (OPTIMIZED), the optimizer writes e9 over the site and leaves the other replaced bytes")
     func optimize() throws {
         let lab = try Self.lab()

@@ -403,3 +403,44 @@ extension TracefsSessionTests {
         #expect(try s.cat("kprobe_profile").hasPrefix("  sum    ") && s.cat("kprobe_profile").contains(" 4 "))
     }
 }
+
+extension TracefsSessionTests {
+    /// trace_kprobe_module_callback: a `MOD:SYM` probe defined before its module is deferred, registered when
+    /// the module comes, `[GONE]` when it goes, and registered again, armed, at the new address when it comes
+    /// back; a probe without the module prefix is not (trace_kprobe_within_module wants `MOD:`).
+    @Test("MOD:SYM probes follow their module: deferred, registered on load, GONE on rmmod, back on reload",
+          arguments: [Architecture.x86_64, .arm64])
+    func moduleReload(_ arch: Architecture) throws {
+        let machine = Machine(core: arch == .x86_64 ? X86Core() : ARM64Core(), cpuCount: 1)
+        let kprobes = KprobeManager(machine: machine)
+        let tracefs = Tracefs(machine: machine, kprobes: kprobes)
+        let root = TracefsSessionTests.root
+        let list = "/sys/kernel/debug/kprobes/list"
+        try tracefs.write(root + "kprobe_events", "p:kp/sum loops:sum_to n=$arg1\n", append: true)
+        try tracefs.write(root + "events/kp/sum/enable", "1\n")
+        #expect(try tracefs.read(list) == "")
+        let first = try Corpus.load("loops", into: machine)
+        let sumTo = try #require(first.symbol(named: "sum_to")).address
+        // Registered on load and armed, since the event is enabled (x86_64 also queues it for optimization);
+        // `kp/plain` on plain `sum_to`, added now, aggregates with it and stays at the old address on reload.
+        #expect(try tracefs.read(list).contains("  k  sum_to+0x0  loops "))
+        try tracefs.write(root + "kprobe_events", "p:kp/plain sum_to\n", append: true)
+        _ = try machine.call("sum_to", arguments: [2])
+        machine.unload(first)
+        #expect(try tracefs.read(list).split(separator: "\n").allSatisfy { $0.hasSuffix("[GONE]") })
+        let second = try Corpus.load("loops", into: machine)
+        let again = try #require(second.symbol(named: "sum_to")).address
+        #expect(again != sumTo)
+        let listed = try tracefs.read(list).split(separator: "\n").map(String.init)
+        #expect(listed.count == 2)
+        #expect(listed.contains { $0.hasPrefix(String(again, radix: 16)) && $0.contains("  k  sum_to+0x0  loops ") })
+        #expect(listed.contains { $0.hasPrefix(String(sumTo, radix: 16)) && $0.hasSuffix("[GONE]") })
+        _ = try machine.call("sum_to", arguments: [3])
+        // Two hits, each with the probe address it was registered at (the first no longer names a symbol: `%pS`
+        // prints it bare); kp/plain (disabled) records nothing.
+        let lines = try tracefs.read(root + "trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 2)
+        #expect(lines[0].contains(" sum: (0x\(String(sumTo, radix: 16))) n=0x2"))
+        #expect(lines[1].contains(" sum: (sum_to+0x0/") && lines[1].hasSuffix(" [loops]) n=0x3"))
+    }
+}

@@ -58,6 +58,13 @@ public final class Kprobe {
 
     public var isAggregator: Bool { children != nil }
     /// kernel: kprobe_disabled(): disabled or gone.
+    /// After unregistration, forgets the address a symbol resolved to, so registering the probe again resolves
+    /// the symbol afresh (a module loaded again lands elsewhere).
+    /// kernel: kernel/trace/trace_kprobe.c __unregister_trace_kprobe ("Cleanup kprobe for reuse").
+    public func forgetResolvedAddress() {
+        if symbolName != nil && !registered { address = nil }
+    }
+
     public var isDisabled: Bool { !flags.isDisjoint(with: [.disabled, .gone]) }
     public var isGone: Bool { flags.contains(.gone) }
     public var isOptimized: Bool { flags.contains(.optimized) }

@@ -175,7 +175,10 @@ public final class KprobeManager {
             ap.flags = existing.flags.subtracting(.optimized)
             ap.opcode = existing.opcode
             ap.ainsn = existing.ainsn
+            // The detour moves to the aggregate (the kernel only ever optimizes aggregated probes): the first
+            // probe keeps none, or it would find a freed detour if registered again on its own.
             ap.optinsn = existing.optinsn
+            existing.optinsn = nil
             ap.children = [existing]
             ap.registered = true
             existing.parent = ap

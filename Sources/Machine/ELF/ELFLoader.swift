@@ -20,10 +20,13 @@ public enum ELFLoader {
             throw ELFError(.wrongArchitecture, file: file.name, structure: "ELF header",
                            problem: "has machine \(ELFHeader.machineName(file.architecture.elfMachine)) (\(file.architecture)), but the machine is \(machine.architecture)")
         }
+        let object: LoadedObject
         switch file.header.type {
-        case .relocatable: return try loadRelocatable(file, into: machine, module: module)
-        case .executable: return try loadExecutable(file, into: machine, module: module)
+        case .relocatable: object = try loadRelocatable(file, into: machine, module: module)
+        case .executable: object = try loadExecutable(file, into: machine, module: module)
         }
+        machine.moduleLoaded(object)
+        return object
     }
 
     // MARK: ET_REL
