@@ -56,30 +56,38 @@ public final class X86Core: InstructionCore {
             let ip = state.ip
             let slot = Int(truncatingIfNeeded: ip) & X86DecodeCache.mask
             if tags[slot] != ip {
-                switch fill(ip, slot: slot, memory: machine.memory) {
-                case .success: break
-                case .failure(.fetch(let fault)):
-                    state.flush(&ex, cpu, executed: executed)
-                    switch machine.hostCall(at: ip, on: cpu) {
-                    case .resume:
-                        state.reload(ex, cpu)
-                        stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
-                        continue
-                    case .stop(let stop): return stop
-                    case .notHost:
-                        let trap = Trap(kind: .pageFault, address: ip, fault: fault)
+                if !cache.holdsBreakpoint(at: ip, slot: slot) {
+                    switch fill(ip, slot: slot, memory: machine.memory) {
+                    case .success: break
+                    case .failure(.fetch(let fault)):
+                        state.flush(&ex, cpu, executed: executed)
+                        switch machine.hostCall(at: ip, on: cpu) {
+                        case .resume:
+                            state.reload(ex, cpu)
+                            stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
+                            continue
+                        case .stop(let stop): return stop
+                        case .notHost:
+                            let trap = Trap(kind: .pageFault, address: ip, fault: fault)
+                            if case .stop(let stop) = deliver(trap, &ex, &state, &stepping, cpu, machine, executed) { return stop }
+                            continue
+                        }
+                    case .failure(.decode(let error)):
+                        let trap = Trap(kind: .undefinedInstruction, address: ip, instruction: error.description)
                         if case .stop(let stop) = deliver(trap, &ex, &state, &stepping, cpu, machine, executed) { return stop }
                         continue
                     }
-                case .failure(.decode(let error)):
-                    let trap = Trap(kind: .undefinedInstruction, address: ip, instruction: error.description)
-                    if case .stop(let stop) = deliver(trap, &ex, &state, &stepping, cpu, machine, executed) { return stop }
+                }
+                // int3 (a kprobe's breakpoint) never reaches the executor: #BP with IP after it, as hardware does.
+                if ops[slot].kind == .int3 {
+                    state.note(ip, in: recentPCs)
+                    executed &+= 1
+                    state.ip = ip &+ UInt64(ops[slot].length)
+                    if case .stop(let stop) = deliver(Trap(kind: .breakpoint, address: ip), &ex, &state, &stepping, cpu, machine, executed) { return stop }
                     continue
                 }
             }
-            // cpu.noteExecuted, with the ring index kept in a local until the next sync point.
-            recentPCs[state.recent & (CPU.recentCapacity - 1)] = ip
-            state.recent &+= 1
+            state.note(ip, in: recentPCs)
             executed &+= 1
             do {
                 state.ip = try ex.execute(ops + slot, at: ip)
@@ -91,9 +99,6 @@ public final class X86Core: InstructionCore {
                     if stepping, case .stop(let stop) = deliver(Trap(kind: .debug, address: ip), &ex, &state, &stepping, cpu, machine, executed) { return stop }
                     stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
                     continue
-                case .breakpoint:
-                    state.ip = ip &+ UInt64(ops[slot].length)
-                    trap = Trap(kind: .breakpoint, address: ip)
                 case .memory(let fault): trap = Trap(kind: .pageFault, address: ip, fault: fault)
                 case .divide: trap = Trap(kind: .divideError, address: ip)
                 case .undefined(let reason):
@@ -115,6 +120,13 @@ public final class X86Core: InstructionCore {
         var recent: Int
         /// Instructions already reported with `cpu.retire`.
         var retired: UInt64 = 0
+
+        /// cpu.noteExecuted, with the ring index kept in a local until the next sync point.
+        @inline(__always)
+        mutating func note(_ ip: UInt64, in recentPCs: UnsafeMutablePointer<UInt64>) {
+            recentPCs[recent & (CPU.recentCapacity - 1)] = ip
+            recent &+= 1
+        }
 
         /// Makes the CPU and register file current: IP, RFLAGS, recent-address ring, retired count.
         mutating func flush(_ ex: inout X86Executor, _ cpu: CPU, executed: UInt64) {
@@ -168,8 +180,7 @@ public final class X86Core: InstructionCore {
             }
             switch X86Decoder.decode(UnsafeBufferPointer(start: buffer.baseAddress, count: count)) {
             case .success(let insn):
-                cache.ops[slot] = X86OpBuilder.build(insn, at: ip)
-                cache.tags[slot] = ip
+                cache.store(X86OpBuilder.build(insn, at: ip), at: ip, slot: slot)
                 return .success(())
             case .failure(let error) where error.reason == .truncated && count < X86Decoder.maximumLength:
                 // The instruction runs into a page that cannot be fetched: a #PF on that page, as on hardware.

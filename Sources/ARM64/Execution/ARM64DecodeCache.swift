@@ -9,6 +9,12 @@ final class ARM64DecodeCache: TextPokeObserver {
     /// An impossible tag (instruction addresses are 4-aligned).
     static let emptyTag: UInt64 = 1
 
+    /// The tag of a cached `BRK`: its address with bit 1 set, never a fetched address (nor `emptyTag`), so the
+    /// run loop's hit test fails and the miss path raises the exception from the entry without a thrown error
+    /// (and without a branch for it on every instruction).
+    @inline(__always)
+    static func breakpointTag(_ address: UInt64) -> UInt64 { address | 2 }
+
     let tags: UnsafeMutablePointer<UInt64>
     let entries: UnsafeMutablePointer<ARM64Instruction>
 
@@ -35,7 +41,7 @@ final class ARM64DecodeCache: TextPokeObserver {
         let end = address &+ UInt64(length)
         while word < end {
             let slot = Int(truncatingIfNeeded: word >> 2) & ARM64DecodeCache.mask
-            if tags[slot] == word { tags[slot] = ARM64DecodeCache.emptyTag }
+            if tags[slot] == word || tags[slot] == ARM64DecodeCache.breakpointTag(word) { tags[slot] = ARM64DecodeCache.emptyTag }
             word &+= 4
         }
     }

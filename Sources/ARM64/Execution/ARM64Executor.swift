@@ -65,20 +65,27 @@ struct ARM64Executor {
             let address = pc
             let slot = Int(truncatingIfNeeded: address >> 2) & ARM64DecodeCache.mask
             if tags[slot] != address {
-                guard address & 3 == 0 else {
-                    return .exception(.undefined, address: address, word: 0)
+                if tags[slot] != ARM64DecodeCache.breakpointTag(address) {
+                    guard address & 3 == 0 else {
+                        return .exception(.undefined, address: address, word: 0)
+                    }
+                    let word: UInt32
+                    do { word = try memory.fetch32(address) } catch {
+                        return .fetchFault(address: address, fault: error)
+                    }
+                    do { entries[slot] = try ARM64Decoder.decode(word) } catch {
+                        return .exception(.undefined, address: address, word: word)
+                    }
+                    tags[slot] = entries[slot].operation == .brk ? ARM64DecodeCache.breakpointTag(address) : address
                 }
-                let word: UInt32
-                do { word = try memory.fetch32(address) } catch {
-                    return .fetchFault(address: address, fault: error)
+                // BRK (a kprobe's breakpoint) never reaches `execute`: the exception, with pc still at the BRK.
+                if tags[slot] != address {
+                    noteExecuted(address)
+                    return .exception(.breakpoint(UInt16(truncatingIfNeeded: entries[slot].immediate)), address: address,
+                                      word: entries[slot].rawValue)
                 }
-                do { entries[slot] = try ARM64Decoder.decode(word) } catch {
-                    return .exception(.undefined, address: address, word: word)
-                }
-                tags[slot] = address
             }
-            recent[recentIndex & (CPU.recentCapacity - 1)] = address
-            recentIndex &+= 1
+            noteExecuted(address)
             pc = address &+ 4
             do { try execute(entries + slot, at: address) } catch {
                 pc = address
@@ -87,6 +94,13 @@ struct ARM64Executor {
             count &+= 1
         }
         return nil
+    }
+
+    /// The recent-PC ring (`cpu.noteExecuted`), its position kept in the executor until `sync`.
+    @inline(__always)
+    private mutating func noteExecuted(_ address: UInt64) {
+        recent[recentIndex & (CPU.recentCapacity - 1)] = address
+        recentIndex &+= 1
     }
 
     /// Executes the cached instruction at `p`; each case loads only the fields its family reads.
@@ -117,7 +131,8 @@ struct ARM64Executor {
         case .loadAcquire, .storeRelease: try acquireRelease(p.pointee)
         case .b, .bl, .bCond, .cbz, .cbnz, .tbz, .tbnz: branchImmediate(p.pointee, at: address)
         case .br, .blr, .ret: branchRegister(p.pointee, at: address)
-        case .brk: throw .breakpoint(UInt16(truncatingIfNeeded: p.pointee.immediate))
+        // Raised by the loop from its cache entry (`ARM64DecodeCache.breakpointTag`).
+        case .brk: break
         case .hint, .barrier: break
         case .clrex: x[ARM64PtRegs.exclusiveArmed] = 0
         case .msrImmediate: try moveToPStateField(p.pointee)

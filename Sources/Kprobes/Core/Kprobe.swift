@@ -40,8 +40,11 @@ public final class Kprobe {
     /// the bottom half of unregistration is done with it).
     var parent: Kprobe?
     var registered = false
-    /// Set for a kretprobe's entry probe, so listings print `r` (the kernel tests `pre_handler_kretprobe`).
-    var isKretprobeEntry = false
+    /// For a kretprobe's entry probe, its kretprobe: a hit reaches it as the kernel's `pre_handler_kretprobe`
+    /// does with `container_of`, with no closure context to retain, and listings print `r`. The entry probe owns
+    /// it (retained at registration, released at unregistration), so a registered kretprobe lives even when its
+    /// caller keeps no reference.
+    @exclusivity(unchecked) var kretprobe: Unmanaged<Kretprobe>?
 
     /// `disabled`: register without arming (`KPROBE_FLAG_DISABLED`, the only flag callers may pass), as tracefs
     /// registers its events until they are enabled.

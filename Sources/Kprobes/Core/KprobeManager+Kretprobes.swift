@@ -17,17 +17,14 @@ extension KprobeManager: TaskObserver {
         rp.fillPool(count: rp.maxactive)
         rp.nmissed = 0
         placeTrampoline()
-        // The entry probe holds the kretprobe (the table holds the probe), so a registered kretprobe lives until
-        // it is unregistered even if the caller keeps no reference; unregistering breaks the cycle. The manager is
-        // captured strongly (an `unowned` capture costs a checked load on every hit): it lives as long as the
-        // machine anyway, and unregistering drops the closure. The back end is captured too, so a hit does not
-        // load (and retain) `arch`.
-        let backEnd: KprobeArch = arch
-        p.preHandler = { ctx in self.kretprobeEntry(rp, ctx, arch: backEnd) }
+        // pre_handler_kretprobe: the entry probe owns its kretprobe (the table holds the probe), so a registered
+        // kretprobe lives until it is unregistered even if the caller keeps no reference.
+        p.preHandler = nil
         p.postHandler = nil
-        p.isKretprobeEntry = true
+        p.kretprobe = .passRetained(rp)
         do { try register(p) } catch {
             rp.emptyPool()
+            releaseKretprobe(of: p)
             throw error
         }
         rp.registered = true
@@ -37,9 +34,16 @@ extension KprobeManager: TaskObserver {
     /// dropped when those return or are reaped.
     public func unregister(_ rp: Kretprobe) {
         unregister(rp.kp)
-        rp.kp.preHandler = nil
         rp.registered = false
         rp.emptyPool()
+        releaseKretprobe(of: rp.kp)
+    }
+
+    /// The entry probe lets its kretprobe go (last, as the kretprobe may go with it).
+    private func releaseKretprobe(of p: Kprobe) {
+        guard let rp = p.kretprobe else { return }
+        p.kretprobe = nil
+        rp.release()
     }
 
     /// Places the trampoline in simulated text once (`__kretprobe_trampoline` / `arch_rethook_trampoline`) and
@@ -58,9 +62,9 @@ extension KprobeManager: TaskObserver {
 
     /// `pre_handler_kretprobe`: take an instance or count a miss; let the entry_handler decline; swap the return
     /// address. Always returns 0, so the entry instruction is stepped as usual. Instances are used through their
-    /// unmanaged handles (the kretprobe owns them), so none of this retains or releases them.
-    func kretprobeEntry(_ rp: Kretprobe, _ ctx: KprobeContext, arch: KprobeArch) -> Int32 {
-        let cpu = ctx.cpu
+    /// unmanaged handles (the kretprobe owns them), so none of this retains or releases them. `arch` is the back
+    /// end the hit came through.
+    func kretprobeEntry(_ rp: Kretprobe, cpu: CPU, arch: KprobeArch) -> Int32 {
         guard let taken = rp.takeInstance() else {
             rp.nmissed &+= 1
             record(cpu, .kretprobeMissed(address: rp.kp.address ?? 0, nmissed: rp.nmissed))
@@ -68,7 +72,8 @@ extension KprobeManager: TaskObserver {
         }
         let declined = taken._withUnsafeGuaranteedRef { instance in
             record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.freeInstances))
-            if let entry = rp.entryHandler, entry(instance, ctx) != 0 { return true }
+            if let entry = rp.entryHandler,
+               entry(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine)) != 0 { return true }
             guard let trampoline else { return false }
             arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
             // __llist_add to current->kretprobe_instances: the instance becomes the task's newest.

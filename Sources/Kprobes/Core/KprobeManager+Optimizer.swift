@@ -76,18 +76,11 @@ extension KprobeManager {
 
     /// `opt_pre_handler`: every enabled pre_handler runs; return values are ignored.
     /// kernel: arch/x86/kernel/kprobes/opt.c optimized_callback, kernel/kprobes.c opt_pre_handler
-    func runOptimizedPreHandlers(_ entry: Kprobe, cpu: CPU) {
+    func runOptimizedPreHandlers(_ entry: Kprobe, cpu: CPU, arch: KprobeArch) {
         guard let children = entry.children else {
-            callOptimizedPre(entry, cpu: cpu)
+            _ = callPre(entry, cpu: cpu, arch: arch)
             return
         }
-        for child in children where !child.isDisabled { callOptimizedPre(child, cpu: cpu) }
-    }
-
-    private func callOptimizedPre(_ probe: Kprobe, cpu: CPU) {
-        probe.nhit &+= 1
-        guard let handler = probe.preHandler else { return }
-        let result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
-        record(cpu, .preHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
+        for child in children where !child.isDisabled { _ = callPre(child, cpu: cpu, arch: arch) }
     }
 }

@@ -325,7 +325,7 @@ public final class KprobeManager {
             for p in entry.children ?? [entry] {
                 let shown = showAddresses ? address : 0
                 let hex = String(shown, radix: 16)
-                out += String(repeating: "0", count: max(0, 16 - hex.count)) + hex + "  " + (p.isKretprobeEntry ? "r" : "k") + "  "
+                out += String(repeating: "0", count: max(0, 16 - hex.count)) + hex + "  " + (p.kretprobe != nil ? "r" : "k") + "  "
                 if let hit {
                     out += "\(hit.symbol.name)+0x\(String(hit.offset, radix: 16))  \(hit.symbol.module ?? " ") "
                 } else {
@@ -347,19 +347,19 @@ public final class KprobeManager {
     /// The ftrace trampoline's trap: pop the call's return address (the registers are then as at function entry,
     /// with `ip` = that return address, as ftrace_regs_caller presents them) and run the kprobe ftrace handler;
     /// execution continues at whatever `ip` is afterwards, as the trampoline's return would.
-    func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites) -> TrapResult {
+    func ftraceTrampoline(cpu: CPU, ftrace: FtraceSites, arch: KprobeArch) -> TrapResult {
         let r = cpu.registers.words
         guard let callReturn = try? machine.memory.read64(r[X86PtRegs.sp]) else { return .notHandled }
         r[X86PtRegs.sp] &+= 8
         r[X86PtRegs.ip] = callReturn
-        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, cpu: cpu, ftrace: ftrace)
+        kprobeFtraceHandler(site: callReturn &- FtraceSites.mcountInsnSize, cpu: cpu, ftrace: ftrace, arch: arch)
         return .handled
     }
 
     /// kernel: arch/x86/kernel/kprobes/ftrace.c kprobe_ftrace_handler (6.1). A hit while another kprobe runs is
     /// missed; a recursive entry into ftrace (a handler reaching another ftrace site) is dropped by
     /// ftrace_test_recursion_trylock without counting anything.
-    private func kprobeFtraceHandler(site: UInt64, cpu: CPU, ftrace: FtraceSites) {
+    private func kprobeFtraceHandler(site: UInt64, cpu: CPU, ftrace: FtraceSites, arch: KprobeArch) {
         guard !ftrace.recursion[cpu.id] else { return }
         ftrace.recursion[cpu.id] = true
         defer { ftrace.recursion[cpu.id] = false }
@@ -376,7 +376,7 @@ public final class KprobeManager {
         record(cpu, .trap(address: site, ip: r[X86PtRegs.ip]))
         kcb.current = p
         setStatus(kcb, .hitActive, cpu: cpu)
-        if runPreHandler(p, cpu: cpu) == 0 {
+        if runPreHandler(p, cpu: cpu, arch: arch) == 0 {
             // Emulate the single step of the 5-byte NOP, then recover the ip.
             r[X86PtRegs.ip] = site + FtraceSites.mcountInsnSize
             record(cpu, .emulated(address: site, instruction: "ftrace 5-byte nop", resumeAt: r[X86PtRegs.ip]))
@@ -434,33 +434,41 @@ public final class KprobeManager {
     // MARK: Handler dispatch (used by the back ends)
 
     /// Calls the pre_handler of `p`, or for an aggregator each enabled child's, newest first, stopping at the
-    /// first non-zero return. kernel: aggr_pre_handler.
+    /// first non-zero return. `arch` is the back end the hit came through. kernel: aggr_pre_handler.
     @inline(__always)
-    func runPreHandler(_ p: Kprobe, cpu: CPU) -> Int32 {
-        guard let children = p.children else {
-            p.nhit &+= 1
-            guard let handler = p.preHandler else { return 0 }
-            let result = handler(KprobeContext(kprobe: p, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: p.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
-            return result
-        }
+    func runPreHandler(_ p: Kprobe, cpu: CPU, arch: KprobeArch) -> Int32 {
+        guard let children = p.children else { return callPre(p, cpu: cpu, arch: arch) }
         for child in children where !child.isDisabled {
-            child.nhit &+= 1
-            guard let handler = child.preHandler else { continue }
-            let result = handler(KprobeContext(kprobe: child, cpu: cpu, machine: machine))
-            record(cpu, .preHandler(address: child.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
-            if result != 0 { return 1 }
+            if callPre(child, cpu: cpu, arch: arch) != 0 { return 1 }
         }
         return 0
+    }
+
+    /// One probe's pre_handler: a kretprobe entry goes straight to `pre_handler_kretprobe` (`arch` is the back
+    /// end the hit came through, a parameter so the hit loads and retains nothing); any other probe's closure.
+    @inline(__always)
+    func callPre(_ probe: Kprobe, cpu: CPU, arch: KprobeArch) -> Int32 {
+        probe.nhit &+= 1
+        let result: Int32
+        if let rp = probe.kretprobe {
+            result = rp._withUnsafeGuaranteedRef { kretprobeEntry($0, cpu: cpu, arch: arch) }
+        } else if let handler = probe.preHandler {
+            result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+        } else {
+            return 0
+        }
+        record(cpu, .preHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
+        return result
     }
 
     /// The middle of a breakpoint hit on both back ends (kprobe_int3_handler, arm64 kprobe_handler), once
     /// `current_kprobe` is `p`: HIT_ACTIVE, the pre_handlers, then the arch's single step unless a pre_handler
     /// returned non-zero (no current kprobe then; the CPU resumes wherever the handler left the IP).
     @inline(__always)
-    func handleHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, singleStep: (Kprobe) -> Void) -> TrapResult {
+    func handleHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, arch: KprobeArch,
+                   singleStep: (Kprobe) -> Void) -> TrapResult {
         setStatus(kcb, .hitActive, cpu: cpu)
-        if runPreHandler(p, cpu: cpu) == 0 {
+        if runPreHandler(p, cpu: cpu, arch: arch) == 0 {
             singleStep(p)
         } else {
             kcb.current = nil

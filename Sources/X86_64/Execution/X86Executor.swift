@@ -114,8 +114,7 @@ struct X86Executor {
     // MARK: Dispatch
 
     /// Runs the instruction at `ip` and returns the address of the next one. A thrown fault leaves the
-    /// instruction's own address as the one to report (the caller still has it), except that `int3` traps with
-    /// IP after it, as hardware does, and `popf` completes.
+    /// instruction's own address as the one to report (the caller still has it), except that `popf` completes.
     @inline(__always)
     mutating func execute(_ decoded: UnsafePointer<X86Op>, at ip: UInt64) throws(X86Fault) -> UInt64 {
         // Fields are read straight from the cache entry: the commonest kinds never copy the op (a copy's
@@ -154,8 +153,6 @@ struct X86Executor {
             regs[Int(decoded.pointee.reg)] = decoded.pointee.rmIsMemory
                 ? try load(effectiveAddress(decoded), from)
                 : readRegister(decoded.pointee.rm, high: decoded.pointee.rmHigh, size: from)
-        // A kprobe's breakpoint: straight to the trap, without the general path's copy of the op.
-        case .int3: throw .breakpoint
         default: return try executeGeneral(decoded, next: next)
         }
         return next
@@ -166,7 +163,7 @@ struct X86Executor {
     mutating func executeGeneral(_ decoded: UnsafePointer<X86Op>, next: UInt64) throws(X86Fault) -> UInt64 {
         let op = decoded.pointee
         switch decoded.pointee.kind {
-        // Always taken by `execute`.
+        // Always taken by `execute`; `int3` is raised by the core from its cache entry (`X86DecodeCache.store`).
         case .aluRR, .aluRI, .movRR, .movRI, .leaFast, .load, .store, .shiftRI, .jcc, .jmp, .call, .ret, .int3: break
         case .movRmReg: try writeRM(op, size: op.size, readReg(op, size: op.size))
         case .movRegRm: writeReg(op, size: op.size, try readRM(op, size: op.size))

@@ -7,8 +7,6 @@ enum X86Fault: Error {
     case divide
     /// #UD: `ud2` or an instruction this executor does not implement (with its text).
     case undefined(String)
-    /// #BP from `int3`.
-    case breakpoint
     /// `popf` wrote RFLAGS: the core must re-check TF before the next instruction.
     case flagsWritten
 }

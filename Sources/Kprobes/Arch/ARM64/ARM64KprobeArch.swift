@@ -181,7 +181,7 @@ final class ARM64KprobeArch: KprobeArch {
                 }
             }
             kcb.current = p
-            return manager.handleHit(p, cpu: cpu, kcb: kcb) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
+            return manager.handleHit(p, cpu: cpu, kcb: kcb, arch: self) { setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false) }
         }
     }
 

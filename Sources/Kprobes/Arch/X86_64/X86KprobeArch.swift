@@ -255,7 +255,7 @@ final class X86KprobeArch: KprobeArch {
         switch trap.kind {
         case .breakpoint:
             if let ftrace = manager.ftrace, trap.address == ftrace.trampoline {
-                return manager.ftraceTrampoline(cpu: cpu, ftrace: ftrace)
+                return manager.ftraceTrampoline(cpu: cpu, ftrace: ftrace, arch: self)
             }
             // The `ret` into the kretprobe trampoline popped the swapped slot: the frame is the slot below `sp`.
             if trap.address == manager.trampoline {
@@ -289,7 +289,7 @@ final class X86KprobeArch: KprobeArch {
                     }
                 }
                 setCurrent(p, cpu: cpu, kcb: kcb)
-                return manager.handleHit(p, cpu: cpu, kcb: kcb) {
+                return manager.handleHit(p, cpu: cpu, kcb: kcb, arch: self) {
                     setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false)
                 }
             }
@@ -467,7 +467,7 @@ final class X86KprobeArch: KprobeArch {
                 manager.record(cpu, .optimizedCallback(address: address, ip: address + 1))
                 kcb.current = entry
                 manager.setStatus(kcb, .hitActive, cpu: cpu)
-                manager.runOptimizedPreHandlers(entry, cpu: cpu)
+                manager.runOptimizedPreHandlers(entry, cpu: cpu, arch: self)
                 kcb.current = nil
                 kcb.status = .idle
             }
