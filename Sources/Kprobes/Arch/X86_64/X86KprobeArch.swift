@@ -299,7 +299,7 @@ final class X86KprobeArch: KprobeArch {
                 guard case .x86(let insn) = current.ainsn,
                       insn.slot < r[X86KprobeArch.ip], r[X86KprobeArch.ip] < insn.slot + UInt64(X86KprobeArch.maxInsnSize) else { return false }
                 // The int3 after the copy: back to original coordinates, then post-process.
-                resumeSingleStep(current, insn, cpu: cpu, kcb: kcb)
+                resumeSingleStep(current, slot: insn.slot, cpu: cpu, kcb: kcb)
                 manager.finishHit(current, cpu: cpu, kcb: kcb)
                 return true
             }
@@ -357,7 +357,7 @@ final class X86KprobeArch: KprobeArch {
         switch profile.x86SingleStep {
         case .int3AfterCopy:
             if let emulation = insn.emulation {
-                emulate(emulation, insn, cpu: cpu)
+                emulate(emulation, length: insn.length, cpu: cpu)
                 manager.record(cpu, .emulated(address: p.address ?? 0, instruction: emulation.name, resumeAt: r[X86KprobeArch.ip]))
                 manager.finishHit(p, cpu: cpu, kcb: kcb)
                 return
@@ -374,10 +374,11 @@ final class X86KprobeArch: KprobeArch {
     }
 
     /// kernel: resume_singlestep — IF back, and the IP after the slot's int3 moved to original coordinates.
-    private func resumeSingleStep(_ p: Kprobe, _ insn: X86ProbeInsn, cpu: CPU, kcb: KprobeControlBlock) {
+    /// Takes the slot, not the whole `X86ProbeInsn`, so the caller's copy of it need not outlive the match.
+    private func resumeSingleStep(_ p: Kprobe, slot: UInt64, cpu: CPU, kcb: KprobeControlBlock) {
         let r = cpu.registers.words
         r[X86KprobeArch.flags] |= kcb.savedFlags
-        r[X86KprobeArch.ip] = r[X86KprobeArch.ip] &+ ((p.address ?? 0) &- insn.slot) &- 1
+        r[X86KprobeArch.ip] = r[X86KprobeArch.ip] &+ ((p.address ?? 0) &- slot) &- 1
         manager.record(cpu, .slotReturn(address: p.address ?? 0, resumeAt: r[X86KprobeArch.ip]))
     }
 
@@ -515,10 +516,12 @@ final class X86KprobeArch: KprobeArch {
         }
     }
 
-    /// kernel: kprobe_emulate_* — `regs->ip` is one past the int3 on entry.
-    private func emulate(_ emulation: X86Emulation, _ insn: X86ProbeInsn, cpu: CPU) {
+    /// kernel: kprobe_emulate_* — `regs->ip` is one past the int3 on entry. Takes the length, not the whole
+    /// `X86ProbeInsn`: passing that kept every hit's copy of the prepared instruction alive across
+    /// `setupSingleStep`'s calls (about 30 host instructions per stepped hit).
+    private func emulate(_ emulation: X86Emulation, length: Int, cpu: CPU) {
         let r = cpu.registers.words
-        let next = r[X86KprobeArch.ip] &- 1 &+ UInt64(insn.length)
+        let next = r[X86KprobeArch.ip] &- 1 &+ UInt64(length)
         func push(_ value: UInt64) {
             r[X86KprobeArch.sp] &-= 8
             try? machine.memory.write64(r[X86KprobeArch.sp], value)
