@@ -1,5 +1,6 @@
 import Testing
 import Machine
+import Kprobes
 @testable import Tracefs
 
 /// The filter compiler's pieces, each against an independent derivation: the branch program against a plain
@@ -78,6 +79,25 @@ struct EventFilterProgramTests {
                     #expect(filter.matches(record: Self.record(a: a, b: b, s: "x"), cpu: 0, comm: "t")
                             == expression.value(a, b), "seed \(seed): \(expression.text) at a=\(a) b=\(b)")
                 }
+            }
+        }
+    }
+
+    /// Bad input never crashes: random strings over the filter grammar's characters either compile (and then
+    /// match or not) or fail with one of the kernel's errnos.
+    @Test("fuzz: random expressions compile or fail cleanly (seeds 1...4000)")
+    func fuzz() {
+        let alphabet = Array("ab s=!<>&|~()\"'*?[]-0123456789x_cpuCOMMcommon_pid ")
+        let errnos: Set<Int32> = [Errno.EINVAL.rawValue, Errno.EPERM.rawValue, Errno.ENOENT.rawValue, Errno.ESRCH.rawValue]
+        let record = Self.record(a: 1, b: 2, s: "ab")
+        for seed in UInt64(1)...4000 {
+            var rng = SeededGenerator(seed: seed)
+            let text = String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            do {
+                let filter = try EventFilter(text, format: Self.format)
+                _ = filter.matches(record: record, cpu: 0, comm: "t")
+            } catch {
+                #expect(errnos.contains(error.errno.rawValue), "seed \(seed): \(text)")
             }
         }
     }
