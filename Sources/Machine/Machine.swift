@@ -72,6 +72,9 @@ public final class Machine {
         hostFunctions.append(HostFunction(name: "kprobesim_host_return", address: hostReturnAddress) { _, _ in
             .returnValue(0)
         })
+        // Named in kallsyms like every host function, so a return into the host (a kretprobe's caller, a stack
+        // trace's last frame) reads `kprobesim_host_return+0x0/0x10` rather than a bare address.
+        symbols.add(Symbol(name: "kprobesim_host_return", address: hostReturnAddress, size: Machine.hostFunctionSlot, type: "T"))
         for id in 0..<max(1, cpuCount) {
             let base = Machine.perCPUBase + UInt64(id) * Machine.perCPUSize
             memory.map(base, size: Machine.perCPUSize, permissions: .data)
