@@ -65,10 +65,10 @@ enum KprobeCases {
             let plain = machine()
             let probed = machine()
             let kprobes = KprobeManager(machine: probed)
-            var returns = 0
-            try? kprobes.register(Kretprobe(symbolName: "fib_rec", maxactive: 64, handler: { _, _ in returns += 1; return 0 }))
+            let returns = ReturnCounter()
+            try? kprobes.register(Kretprobe(symbolName: "fib_rec", maxactive: 64, handler: { _, _ in returns.count &+= 1; return 0 }))
             _ = try? probed.call("fib_rec", arguments: [18])
-            let calls = returns
+            let calls = returns.count
             harness.added("kretprobe \(arch) entry+return, fib_rec(18)", baseline: {
                 _ = try? plain.call("fib_rec", arguments: [18]); return 1
             }, variant: {
