@@ -78,4 +78,27 @@ struct KprobeLifetimeTests {
         #expect(returns == 1)
         #expect(rp.freeInstances == rp.maxactive + 1)
     }
+
+    @Test("a return handler that replaces itself (and the state it captured) finishes its call; the next return runs the new one",
+          arguments: [Architecture.x86_64, .arm64])
+    func returnHandlerReplacedFromInside(architecture: Architecture) throws {
+        final class Log { var lines: [String] = [] }
+        let lab = try KprobeLab(architecture, files: ["recursion"])
+        let log = Log()
+        let rp = Kretprobe(symbolName: "fib_rec", maxactive: 4)
+        do {
+            // The first handler's only owner is the kretprobe: replacing it must not free it while it runs.
+            let first = Log()
+            rp.handler = { [unowned rp] _, _ in
+                rp.handler = { _, _ in log.lines.append("second"); return 0 }
+                first.lines.append("first")
+                log.lines.append(first.lines.joined())
+                return 0
+            }
+        }
+        try lab.kprobes.register(rp)
+        #expect(try lab.call("fib_rec", [1]) == 1)
+        #expect(try lab.call("fib_rec", [1]) == 1)
+        #expect(log.lines == ["first", "second"])
+    }
 }

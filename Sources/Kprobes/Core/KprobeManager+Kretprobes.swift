@@ -147,11 +147,11 @@ extension KprobeManager: TaskObserver {
                 // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
                 if instance.frame != frame { return nil }
                 let rp = instance.kretprobe
-                if let handler = rp.handler, rp.registered {
+                if let handler = rp.returnHandler, rp.registered {
                     kcb.currentHandle = .passUnretained(rp.kp)
                     kcb.status = .hitActive
                     record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
-                    _ = handler(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine))
+                    _ = handler._withUnsafeGuaranteedRef { $0.call(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine)) }
                 }
                 return handle.toOpaque() == found.toOpaque() ? nil : instance.next
             }

@@ -11,7 +11,21 @@ public final class Kretprobe {
 
     /// The entry probe. Set its `symbolName`/`offset` or `address`; its handlers are the kretprobe's own.
     public let kp: Kprobe
-    @exclusivity(unchecked) public var handler: Handler?
+    /// Run at return, with the real return address as IP (`rp->handler`).
+    public var handler: Handler? {
+        get { returnHandler?._withUnsafeGuaranteedRef { $0.call } }
+        set {
+            let box = newValue.map(KretprobeReturnHandler.init)
+            if let box { returnHandlers.append(box) }
+            returnHandler = box.map { .passUnretained($0) }
+        }
+    }
+    /// `handler` as the trampoline calls it: unmanaged, so a call retains nothing, as the kernel calls a function
+    /// pointer (a closure loaded from a stored property is retained and released around every call).
+    @exclusivity(unchecked) private(set) var returnHandler: Unmanaged<KretprobeReturnHandler>?
+    /// Every handler ever assigned, kept until this kretprobe goes: an assignment may come from inside the
+    /// running handler, which must outlive its call (this kretprobe itself outlives every call in flight).
+    private var returnHandlers: [KretprobeReturnHandler] = []
     @exclusivity(unchecked) public var entryHandler: Handler?
     /// Instances available at once; <= 0 asks for the profile's default, written back at registration.
     public var maxactive: Int

@@ -25,10 +25,10 @@ public final class KernelTask {
     /// not owned by it: the layer that stores a pointer here keeps what it points to alive. A raw word, not an
     /// object reference, so reading and writing it on every kretprobe hit costs no reference counting.
     public var probeState: UnsafeMutableRawPointer? {
-        get { layerState }
-        set { layerState = newValue }
+        @inlinable @inline(__always) get { layerState }
+        @inlinable @inline(__always) set { layerState = newValue }
     }
-    @exclusivity(unchecked) private var layerState: UnsafeMutableRawPointer?
+    @exclusivity(unchecked) @usableFromInline var layerState: UnsafeMutableRawPointer?
 
     init(pid: Int32, comm: String, stackBottom: UInt64, stackTop: UInt64, context: [UInt64]) {
         self.pid = pid
