@@ -120,7 +120,7 @@ public final class Tracefs: ModuleObserver {
             case .eventFilter(let event):
                 try setFilter(event, text)
             case .groupFilter(let group):
-                setGroupFilter(events.filter { $0.group == group }, text)
+                try setGroupFilter(events.filter { $0.group == group }, text)
             case .kprobesEnabled:
                 kprobes.setGloballyEnabled(try Self.flag(text))
             case .kprobesOptimization:
@@ -344,11 +344,9 @@ public final class Tracefs: ModuleObserver {
 
     /// `echo EXPR > filter`: `0` removes the filter; an expression replaces it, and one that fails to parse
     /// leaves the event unfiltered, its error in the file and in `error_log`.
-    /// kernel: trace_events.c event_filter_write (-EINVAL from a page on), trace_events_filter.c
-    /// apply_event_filter (strstrip: trailing blanks go, leading ones stay in the recorded string).
+    /// kernel: trace_events.c event_filter_write, trace_events_filter.c apply_event_filter.
     private func setFilter(_ event: TraceKprobe.Event, _ text: String) throws(Errno) {
-        guard text.utf8.count < 4096 else { throw .EINVAL }
-        guard let expression = Self.filterExpression(text) else {
+        guard let expression = try Self.filterExpression(text) else {
             event.filter = nil
             event.filterString = nil
             return
@@ -360,22 +358,24 @@ public final class Tracefs: ModuleObserver {
     /// not fit keeps no filter and shows the error, reported as "Couldn't find or set field in one of a
     /// subsystem's events" at 0 (one `error_log` entry per such event). The write succeeds as long as the group
     /// has events, and the group's own file keeps its help text (captured).
-    /// kernel: trace_events_filter.c apply_subsystem_event_filter, process_system_preds.
-    private func setGroupFilter(_ members: [TraceKprobe.Event], _ text: String) {
-        let expression = Self.filterExpression(text)
+    /// kernel: trace_events.c subsystem_filter_write, trace_events_filter.c apply_subsystem_event_filter,
+    /// process_system_preds.
+    private func setGroupFilter(_ members: [TraceKprobe.Event], _ text: String) throws(Errno) {
+        let expression = try Self.filterExpression(text)
         for event in members {
-            guard let expression else {
+            if let expression {
+                _ = apply(expression, to: event, groupWide: true)
+            } else {
                 event.filter = nil
                 event.filterString = nil
-                continue
             }
-            _ = apply(expression, to: event, groupWide: true)
         }
     }
 
     /// The expression as apply_event_filter keeps it (strstrip: trailing blanks go, leading ones stay), or nil
-    /// for `0`, which removes the filter.
-    private static func filterExpression(_ text: String) -> String? {
+    /// for `0`, which removes the filter. Both filter files refuse a page or more (-EINVAL).
+    private static func filterExpression(_ text: String) throws(Errno) -> String? {
+        guard text.utf8.count < 4096 else { throw .EINVAL }
         var expression = Substring(text)
         while let c = expression.last, c.isWhitespace { expression.removeLast() }
         return expression.trimmingWhitespace == "0" ? nil : String(expression)

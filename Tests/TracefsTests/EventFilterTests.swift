@@ -80,6 +80,21 @@ struct EventFilterTests {
                 == Self.withoutTimestamps(try #require(capture.rawSection("subsystem error_log"))))
     }
 
+    /// trace_events.c event_filter_write / subsystem_filter_write: `if (cnt >= PAGE_SIZE) return -EINVAL`, before
+    /// anything is parsed, so the filter in place stays.
+    @Test("a filter of a page or more is refused at once, the filter in place kept")
+    func pageSizedFilter() throws {
+        let s = try Self.session(.x86_64)
+        try s.echo("dfd == 1", "events/test/open/filter", append: false)
+        let long = "dfd == 1" + String(repeating: " ", count: 4086)   // 4095 bytes with echo's newline: accepted
+        try s.echo(long, "events/test/open/filter", append: false)
+        for file in ["events/test/open/filter", "events/test/filter"] {
+            #expect(throws: TracefsError.self) { try s.echo(long + " ", file, append: false) }
+        }
+        #expect(try s.cat("events/test/open/filter") == "dfd == 1\n")
+        #expect(try s.cat("error_log") == "")
+    }
+
     /// `error_log` with the `[seconds.micros]` stamps cut (the simulator's clock is simulated time).
     static func withoutTimestamps(_ text: String) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false)
