@@ -37,7 +37,7 @@ final class RecordingTrapHandler: TrapHandler {
 
     init(action: @escaping (Trap, CPU) -> TrapResult) { self.action = action }
 
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         seen.append(trap)
         registersAtTrap.append(cpu.registers.snapshot(count: ARM64PtRegs.count))
         return action(trap, cpu)

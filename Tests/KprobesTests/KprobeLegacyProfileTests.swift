@@ -126,7 +126,7 @@ struct KprobeLegacyProfileTests {
         #expect(try lab.bytes(slot, 4) == le32(0x8b01_0000))
         final class Observer: TrapHandler {
             var pstate: UInt64?
-            func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+            override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
                 if trap.kind == .debug && pstate == nil { pstate = cpu.registers[ARM64PtRegs.pstate] }
                 return .notHandled
             }

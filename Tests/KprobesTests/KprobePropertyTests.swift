@@ -32,7 +32,7 @@ struct KprobePropertyTests {
         let address: UInt64
         var count = 0
         init(address: UInt64) { self.address = address }
-        func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
             guard trap.kind == .debug else { return .notHandled }
             if trap.address == address { count += 1 }
             if machine.architecture == .arm64 { cpu.registers[ARM64PtRegs.pstate] |= ARM64PtRegs.psrSS }

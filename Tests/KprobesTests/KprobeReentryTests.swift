@@ -15,10 +15,11 @@ final class NMIAtTrap: TrapHandler {
     init(machine: Machine, at address: UInt64, calling function: UInt64) {
         self.address = address
         self.function = function
+        super.init()
         machine.traps.register(self, for: .breakpoint, priority: Int.max)
     }
 
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         guard !fired, trap.address == address else { return .notHandled }
         fired = true
         do { _ = try machine.callNested(function, arguments: [1], on: cpu) } catch { return .fatal(error) }
@@ -95,7 +96,7 @@ struct KprobeReentryTests {
             let at: UInt64, slot: Int
             var seen: UInt64?
             init(at: UInt64, slot: Int) { self.at = at; self.slot = slot }
-            func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+            override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
                 if trap.address == at && seen == nil { seen = cpu.registers[slot] }
                 return .notHandled
             }

@@ -7,7 +7,7 @@ final class RecordingHandler: TrapHandler {
     var traps: [(trap: Trap, ip: UInt64, flags: UInt64)] = []
     var onTrap: ((Trap, CPU) -> Void)?
 
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         traps.append((trap, cpu.registers[X86PtRegs.ip], cpu.registers[X86PtRegs.flags]))
         onTrap?(trap, cpu)
         return .handled

@@ -2,12 +2,11 @@
 ///
 /// Offering a trap costs no reference counting: each kind's handlers sit in raw memory that is replaced, never
 /// changed, when someone registers (a dispatch in progress keeps walking the list it started with, so the old
-/// lists are kept until the table goes), and each handler is called as a guaranteed reference through a
-/// per-type caller, where calling an existential would retain and release it.
+/// lists are kept until the table goes), and each handler is called as a guaranteed reference (the table owns
+/// it) with one virtual call.
 public final class TrapDispatch {
     private struct Entry {
-        let handler: Unmanaged<AnyObject>
-        let caller: TrapCaller.Type
+        let handler: Unmanaged<TrapHandler>
         let priority: Int
     }
 
@@ -27,10 +26,10 @@ public final class TrapDispatch {
     }
 
     /// Adds `handler` for `kind`. Higher priority runs first; equal priorities run in registration order.
-    public func register<Handler: TrapHandler>(_ handler: Handler, for kind: Trap.Kind, priority: Int = 0) {
+    public func register(_ handler: TrapHandler, for kind: Trap.Kind, priority: Int = 0) {
         var entries = Array(lists[Int(kind.rawValue)])
         let position = entries.firstIndex { $0.priority < priority } ?? entries.count
-        let entry = Entry(handler: .passUnretained(handler), caller: TypedTrapCaller<Handler>.self, priority: priority)
+        let entry = Entry(handler: .passUnretained(handler), priority: priority)
         entries.insert(entry, at: position)
         replace(kind, with: entries)
         owners.append(handler)
@@ -55,22 +54,11 @@ public final class TrapDispatch {
     @inline(__always)
     func dispatch(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         for entry in lists[Int(trap.kind.rawValue)] {
-            switch entry.caller.call(entry.handler, trap, cpu: cpu, machine: machine) {
+            switch entry.handler._withUnsafeGuaranteedRef({ $0.handleTrap(trap, cpu: cpu, machine: machine) }) {
             case .notHandled: continue
             case let result: return result
             }
         }
         return .notHandled
-    }
-}
-
-/// Calls a handler of a type fixed at registration without retaining it: the dispatch table owns it.
-private protocol TrapCaller {
-    static func call(_ handler: Unmanaged<AnyObject>, _ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult
-}
-
-private enum TypedTrapCaller<Handler: TrapHandler>: TrapCaller {
-    static func call(_ handler: Unmanaged<AnyObject>, _ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        handler._withUnsafeGuaranteedRef { unsafeDowncast($0, to: Handler.self).handleTrap(trap, cpu: cpu, machine: machine) }
     }
 }

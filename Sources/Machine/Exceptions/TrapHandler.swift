@@ -12,6 +12,13 @@ public enum TrapResult: Sendable {
 
 /// Something that takes traps, registered in the machine's dispatch table the way kprobes registers its int3 and
 /// BRK hooks and its die notifier (`kprobe_exceptions_nb`, priority `0x7fffffff`).
-public protocol TrapHandler: AnyObject {
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult
+///
+/// A class with one overridable method, not a protocol: the table calls a handler with a single virtual call,
+/// as the kernel calls a `notifier_block`'s function pointer, where a protocol's handler of a type known only
+/// at registration took a generic caller and two witness thunks per trap.
+open class TrapHandler {
+    public init() {}
+
+    /// What this handler does with `trap`; the default takes none.
+    open func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult { .notHandled }
 }

@@ -8,7 +8,7 @@ import ARM64
 /// Branches, ADR/ADRP and literal loads are simulated in the first trap; everything else is refused.
 /// The legacy profile steps a 4-byte slot with the hardware single-step instead (5.4's kprobes.c:
 /// `kernel_enable_single_step`, `kprobe_single_step_handler`), masking only PSTATE.I.
-final class ARM64KprobeArch: KprobeArch {
+final class ARM64KprobeArch: TrapHandler, KprobeArch {
     /// `MAX_INSN_SIZE`: 2 instructions since the BRK single-step change, 1 before it.
     static func slotSize(_ profile: KernelProfile) -> Int { profile.arm64SingleStep == .brkAfterCopy ? 8 : 4 }
     static let kprobeBRK: UInt32 = 0xD420_0080   // BRK #0x004 (KPROBES_BRK_IMM)
@@ -135,7 +135,7 @@ final class ARM64KprobeArch: KprobeArch {
 
     /// `brk_handler` / `do_debug_exception` / `do_page_fault` reaching kprobes: the kretprobe trampoline's BRK goes
     /// to the return path (policy, in the manager), the rest to the arch handlers.
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
         case .breakpoint where trap.detail == ARM64KprobeArch.kretprobeImmediate && trap.address == manager.trampoline:
             return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[ARM64PtRegs.fp], arch: self)

@@ -7,7 +7,7 @@ import X86_64
 /// A probe writes `int3` (0xcc) over the first byte, keeping that byte in `opcode`. The whole instruction is
 /// copied into a 15-byte slot (its RIP-relative displacement re-targeted) followed by `int3`, or by a `jmp` back
 /// when boosted. Jumps, calls, returns, loops and IF modifiers are emulated in the first trap instead (6.1).
-final class X86KprobeArch: KprobeArch {
+final class X86KprobeArch: TrapHandler, KprobeArch {
     /// `MAX_INSN_SIZE`: also the slot size.
     static let maxInsnSize = 15
     static let int3: UInt8 = 0xCC
@@ -251,7 +251,7 @@ final class X86KprobeArch: KprobeArch {
 
     /// `do_int3` / `do_debug` / `do_page_fault` reaching kprobes: first the trampolines of ftrace-based probes and
     /// kretprobes (policy, in the manager), then the arch handlers.
-    func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
         case .breakpoint:
             if let ftrace = manager.ftrace, trap.address == ftrace.trampoline {
