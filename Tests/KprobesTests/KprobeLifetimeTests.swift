@@ -101,4 +101,32 @@ struct KprobeLifetimeTests {
         #expect(try lab.call("fib_rec", [1]) == 1)
         #expect(log.lines == ["first", "second"])
     }
+
+    @Test("pre and post handlers that replace themselves (and the state they captured) finish their calls; the next hit runs the new ones",
+          arguments: [Architecture.x86_64, .arm64])
+    func handlersReplacedFromInside(architecture: Architecture) throws {
+        final class Log { var lines: [String] = [] }
+        let lab = try KprobeLab(architecture, files: ["recursion"])
+        let log = Log()
+        let p = Kprobe(symbolName: "fib_rec")
+        do {
+            // Each first handler's only owner is the probe: replacing it must not free it while it runs.
+            let pre = Log(), post = Log()
+            p.preHandler = { [unowned p] _ in
+                p.preHandler = { _ in log.lines.append("pre 2"); return 0 }
+                pre.lines.append("pre 1")
+                log.lines.append(pre.lines.joined())
+                return 0
+            }
+            p.postHandler = { [unowned p] _ in
+                p.postHandler = { _ in log.lines.append("post 2") }
+                post.lines.append("post 1")
+                log.lines.append(post.lines.joined())
+            }
+        }
+        try lab.kprobes.register(p)
+        #expect(try lab.call("fib_rec", [1]) == 1)
+        #expect(try lab.call("fib_rec", [1]) == 1)
+        #expect(log.lines == ["pre 1", "post 1", "pre 2", "post 2"])
+    }
 }

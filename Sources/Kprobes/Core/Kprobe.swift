@@ -16,8 +16,17 @@ public final class Kprobe {
     public var offset: UInt64
     /// Before registration: an explicit address (instead of a symbol). After: the probed address.
     @exclusivity(unchecked) public internal(set) var address: UInt64?
-    @exclusivity(unchecked) public var preHandler: PreHandler?
-    @exclusivity(unchecked) public var postHandler: PostHandler?
+    public var preHandler: PreHandler? {
+        get { callPre.current?._withUnsafeGuaranteedRef { $0.call } }
+        set { callPre.replace(with: newValue.map(PreHandlerBox.init)) }
+    }
+    public var postHandler: PostHandler? {
+        get { callPost.current?._withUnsafeGuaranteedRef { $0.call } }
+        set { callPost.replace(with: newValue.map(PostHandlerBox.init)) }
+    }
+    /// The handlers as the trap path calls them: in place, retaining nothing.
+    @exclusivity(unchecked) private(set) var callPre = HandlerSlot<PreHandlerBox>()
+    @exclusivity(unchecked) private(set) var callPost = HandlerSlot<PostHandlerBox>()
     public var faultHandler: FaultHandler?
     /// Hits this probe did not handle because another kprobe was active on the CPU.
     @exclusivity(unchecked) public internal(set) var nmissed: UInt64 = 0
@@ -86,4 +95,16 @@ public final class Kprobe {
 
     /// The slot holding the copied instruction, if the arch uses one for this probe.
     public var slotAddress: UInt64? { ainsn.slot }
+}
+
+extension Kprobe {
+    final class PreHandlerBox {
+        let call: PreHandler
+        init(_ call: @escaping PreHandler) { self.call = call }
+    }
+
+    final class PostHandlerBox {
+        let call: PostHandler
+        init(_ call: @escaping PostHandler) { self.call = call }
+    }
 }

@@ -72,8 +72,10 @@ extension KprobeManager: TaskObserver {
         }
         let declined = taken._withUnsafeGuaranteedRef { instance in
             record(cpu, .kretprobeTake(address: rp.kp.address ?? 0, instancesLeft: rp.freeInstances))
-            if let entry = rp.entryHandler,
-               entry(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine)) != 0 { return true }
+            if let entry = rp.callEntry.current,
+               entry._withUnsafeGuaranteedRef({ $0.call(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine)) }) != 0 {
+                return true
+            }
             guard let trampoline else { return false }
             arch.prepareKretprobe(instance, cpu: cpu, trampoline: trampoline)
             // __llist_add to current->kretprobe_instances: the instance becomes the task's newest.
@@ -147,7 +149,7 @@ extension KprobeManager: TaskObserver {
                 // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
                 if instance.frame != frame { return nil }
                 let rp = instance.kretprobe
-                if let handler = rp.returnHandler, rp.registered {
+                if let handler = rp.returnHandler.current, rp.registered {
                     kcb.currentHandle = .passUnretained(rp.kp)
                     kcb.status = .hitActive
                     record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))

@@ -452,8 +452,8 @@ public final class KprobeManager {
         let result: Int32
         if let rp = probe.kretprobe {
             result = rp._withUnsafeGuaranteedRef { kretprobeEntry($0, cpu: cpu, arch: arch) }
-        } else if let handler = probe.preHandler {
-            result = handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+        } else if let handler = probe.callPre.current {
+            result = handler._withUnsafeGuaranteedRef { $0.call(KprobeContext(kprobe: probe, cpu: cpu, machine: machine)) }
         } else {
             return 0
         }
@@ -479,8 +479,8 @@ public final class KprobeManager {
     /// Whether `p` has a post handler to call (an aggregator has one when any child does).
     @inline(__always)
     func hasPostHandler(_ p: Kprobe) -> Bool {
-        guard let children = p.children else { return p.postHandler != nil }
-        return children.contains { $0.postHandler != nil }
+        guard let children = p.children else { return p.callPost.current != nil }
+        return children.contains { $0.callPost.current != nil }
     }
 
     /// The end of a hit after the step or emulation, shared by both back ends: a reentered probe restores the
@@ -508,9 +508,9 @@ public final class KprobeManager {
 
     @inline(__always)
     private func callPost(_ probe: Kprobe, cpu: CPU) {
-        guard let handler = probe.postHandler else { return }
+        guard let handler = probe.callPost.current else { return }
         record(cpu, .postHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot]))
-        handler(KprobeContext(kprobe: probe, cpu: cpu, machine: machine))
+        handler._withUnsafeGuaranteedRef { $0.call(KprobeContext(kprobe: probe, cpu: cpu, machine: machine)) }
     }
 
     /// `kprobes_inc_nmissed_count`: an aggregator's miss counts against every child.

@@ -13,20 +13,17 @@ public final class Kretprobe {
     public let kp: Kprobe
     /// Run at return, with the real return address as IP (`rp->handler`).
     public var handler: Handler? {
-        get { returnHandler?._withUnsafeGuaranteedRef { $0.call } }
-        set {
-            let box = newValue.map(KretprobeReturnHandler.init)
-            if let box { returnHandlers.append(box) }
-            returnHandler = box.map { .passUnretained($0) }
-        }
+        get { returnHandler.current?._withUnsafeGuaranteedRef { $0.call } }
+        set { returnHandler.replace(with: newValue.map(HandlerBox.init)) }
     }
-    /// `handler` as the trampoline calls it: unmanaged, so a call retains nothing, as the kernel calls a function
-    /// pointer (a closure loaded from a stored property is retained and released around every call).
-    @exclusivity(unchecked) private(set) var returnHandler: Unmanaged<KretprobeReturnHandler>?
-    /// Every handler ever assigned, kept until this kretprobe goes: an assignment may come from inside the
-    /// running handler, which must outlive its call (this kretprobe itself outlives every call in flight).
-    private var returnHandlers: [KretprobeReturnHandler] = []
-    @exclusivity(unchecked) public var entryHandler: Handler?
+    /// Run at function entry (`rp->entry_handler`).
+    public var entryHandler: Handler? {
+        get { callEntry.current?._withUnsafeGuaranteedRef { $0.call } }
+        set { callEntry.replace(with: newValue.map(HandlerBox.init)) }
+    }
+    /// The handlers as the trap path calls them: in place, retaining nothing.
+    @exclusivity(unchecked) private(set) var returnHandler = HandlerSlot<HandlerBox>()
+    @exclusivity(unchecked) private(set) var callEntry = HandlerSlot<HandlerBox>()
     /// Instances available at once; <= 0 asks for the profile's default, written back at registration.
     public var maxactive: Int
     /// Bytes of per-instance scratch data shared by the entry and return handlers.
@@ -128,5 +125,12 @@ public final class KretprobeInstance {
     init(kretprobe: Kretprobe, dataSize: Int) {
         self.kretprobe = kretprobe
         data = Array(repeating: 0, count: dataSize)
+    }
+}
+
+extension Kretprobe {
+    final class HandlerBox {
+        let call: Handler
+        init(_ call: @escaping Handler) { self.call = call }
     }
 }
