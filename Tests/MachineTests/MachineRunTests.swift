@@ -34,7 +34,7 @@ struct MachineRunTests {
         var order: [String]
         let name: String
         init(_ name: String, answer: TrapResult, order: [String] = []) { self.name = name; self.answer = answer; self.order = order }
-        func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
             seen.append(trap)
             Log.order.append(name)
             return answer
@@ -78,7 +78,7 @@ struct MachineRunTests {
         let function: UInt64
         var result: UInt64 = 0
         init(function: UInt64) { self.function = function }
-        func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
             do { result = try machine.callNested(function, arguments: [40], on: cpu) } catch { return .fatal(error) }
             return .handled
         }
@@ -98,7 +98,7 @@ struct MachineRunTests {
     final class SwallowingCaller: TrapHandler {
         let function: UInt64
         init(function: UInt64) { self.function = function }
-        func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
             guard trap.address != function else { return .notHandled }
             _ = try? machine.callNested(function, on: cpu) // the nested call dies; the handler ignores it
             return .handled
@@ -137,5 +137,20 @@ struct MachineRunTests {
         // Four instructions at one cycle each; the final return to the host costs nothing.
         #expect(machine.cpus[0].cycles == 4)
         #expect(machine.costModel.nanoseconds(1_000) == 1_000)
+    }
+
+    @Test("a trap keeps the text naming its instruction: equal texts make equal traps, a breakpoint has none")
+    func trapText() {
+        let a = Trap(kind: .undefinedInstruction, address: 0x1000, instruction: "ud2 [0f 0b]: ud2")
+        let b = Trap(kind: .undefinedInstruction, address: 0x1000, instruction: "ud2 [0f 0b]: ud2")
+        let c = Trap(kind: .undefinedInstruction, address: 0x1000, instruction: "hlt [f4]: hlt")
+        let bp = Trap(kind: .breakpoint, address: 0x1000)
+        #expect(a.instruction == "ud2 [0f 0b]: ud2")
+        #expect(c.instruction == "hlt [f4]: hlt")
+        #expect(a == b && a.hashValue == b.hashValue)
+        #expect(a != c)
+        #expect(bp.instruction == nil)
+        #expect(a.description == "undefinedInstruction at 0x1000: ud2 [0f 0b]: ud2")
+        #expect(bp.description == "breakpoint at 0x1000")
     }
 }

@@ -25,14 +25,28 @@ public struct Trap: Sendable, Hashable, CustomStringConvertible {
     /// For page faults: the refused access.
     public let fault: MemoryFault?
     /// For undefined instructions: the bytes or mnemonic, so the error can name the instruction.
-    public let instruction: String?
+    public var instruction: String? { text == 0 ? nil : TrapText.text(text) }
+    /// `instruction` as interned by `TrapText` (0: none), which keeps a trap a trivial value.
+    @usableFromInline let text: UInt32
 
-    public init(kind: Kind, address: UInt64, detail: UInt32 = 0, fault: MemoryFault? = nil, instruction: String? = nil) {
+    /// A trap without text: what the cores raise on every breakpoint, so it is small enough to inline there.
+    @inlinable
+    public init(kind: Kind, address: UInt64, detail: UInt32 = 0, fault: MemoryFault? = nil) {
+        self.init(kind: kind, address: address, detail: detail, fault: fault, text: 0)
+    }
+
+    /// A trap naming the instruction that raised it (undefined instructions).
+    public init(kind: Kind, address: UInt64, instruction: String) {
+        self.init(kind: kind, address: address, detail: 0, fault: nil, text: TrapText.intern(instruction))
+    }
+
+    @usableFromInline
+    init(kind: Kind, address: UInt64, detail: UInt32, fault: MemoryFault?, text: UInt32) {
         self.kind = kind
         self.address = address
         self.detail = detail
         self.fault = fault
-        self.instruction = instruction
+        self.text = text
     }
 
     public var description: String {
