@@ -14,7 +14,7 @@ public final class Machine {
     public private(set) var tasks: [KernelTask] = []
     public let traps = TrapDispatch()
     @exclusivity(unchecked) public var costModel = CostModel() {
-        didSet { for cpu in cpus { cpu.cyclesPerInstruction = costModel.instruction } }
+        didSet { for cpu in cpus { cpu.apply(costModel) } }
     }
     public var scheduler: SchedulerPolicy
     /// Instructions every run may execute in total before it is stopped as a runaway.
@@ -24,8 +24,18 @@ public final class Machine {
     @exclusivity(unchecked) public private(set) var crashed: SimulationError? {
         didSet { isCrashed = crashed != nil }
     }
-    /// Checked on every trap instead of `crashed`, whose copy would retain the error's payload each time.
-    @exclusivity(unchecked) private var isCrashed = false
+    /// Checked on every trap instead of `crashed`, whose copy would retain the error's payload each time. In
+    /// memory of its own, like `Ledger.isRecording`: `raise` is inlined into the cores, and a stored property
+    /// read from another module pays a dynamic exclusivity check whatever its attribute says.
+    @usableFromInline var isCrashed: Bool {
+        @inlinable @inline(__always) get { crashFlag.pointee }
+        set { crashFlag.pointee = newValue }
+    }
+    @usableFromInline let crashFlag: UnsafeMutablePointer<Bool> = {
+        let flag = UnsafeMutablePointer<Bool>.allocate(capacity: 1)
+        flag.initialize(to: false)
+        return flag
+    }()
 
     /// The ftrace call sites of loaded code (`ftrace_location()`), filled by the ELF loader (and by whoever loads a
     /// kernel-image fragment: `available_filter_functions` names them).
@@ -61,6 +71,8 @@ public final class Machine {
     private var nextPid: Int32 = 1
     private var random: SeededGenerator
 
+    deinit { crashFlag.deallocate() }
+
     public init(core: InstructionCore, cpuCount: Int = 2, scheduler: SchedulerPolicy = SchedulerPolicy()) {
         self.architecture = core.architecture
         self.core = core
@@ -79,6 +91,7 @@ public final class Machine {
             let base = Machine.perCPUBase + UInt64(id) * Machine.perCPUSize
             memory.map(base, size: Machine.perCPUSize, permissions: .data)
             let cpu = CPU(id: id, perCPUBase: base)
+            cpu.apply(costModel)
             core.resetRegisters(cpu.registers)
             cpus.append(cpu)
         }
@@ -170,15 +183,28 @@ public final class Machine {
 
     /// Offers a trap to the dispatch table. Cores call this with the register file holding the state at the trap.
     /// An unhandled trap becomes the error the run stops with (a stack-guard fault is reported as an overflow).
+    /// Inlined into the cores' trap paths: only the rare outcomes leave them (`refuse`).
+    @inlinable @inline(__always)
     public func raise(_ trap: Trap, on cpu: CPU) -> TrapResult {
-        if isCrashed, let crashed { return .fatal(crashed) }
+        if isCrashed { return stillDead() }
         ledger.record(cpu: cpu, MachineEvent.trap(trap))
-        cpu.cycles &+= costModel.trap
+        cpu.cycles &+= cpu.cyclesPerTrap
+        let result = traps.dispatch(trap, cpu: cpu, machine: self)
+        if case .handled = result { return .handled }
+        return refuse(trap, result, on: cpu)
+    }
+
+    /// A trap on a dead machine: the error it died with (`isCrashed` is only ever set together with it).
+    @usableFromInline
+    func stillDead() -> TrapResult { .fatal(crashed!) }
+
+    /// A trap a handler declared fatal, or that no handler took: the machine dies with it (kept in `crashed`).
+    @usableFromInline
+    func refuse(_ trap: Trap, _ result: TrapResult, on cpu: CPU) -> TrapResult {
         let error: SimulationError
-        switch traps.dispatch(trap, cpu: cpu, machine: self) {
-        case .handled: return .handled
+        switch result {
         case .fatal(let fatal): error = fatal
-        case .notHandled: error = classify(trap, cpu: cpu)
+        case .handled, .notHandled: error = classify(trap, cpu: cpu)
         }
         crashed = error
         return .fatal(error)

@@ -29,6 +29,12 @@ public final class CPU {
         @inlinable @inline(__always) get { counters.pointee.cyclesPerInstruction }
         @inlinable @inline(__always) set { counters.pointee.cyclesPerInstruction = newValue }
     }
+    /// Cycles each exception costs (copied from the machine's `CostModel`; charged by `Machine.raise`, which
+    /// is inlined into the cores).
+    public var cyclesPerTrap: UInt64 {
+        @inlinable @inline(__always) get { counters.pointee.cyclesPerTrap }
+        @inlinable @inline(__always) set { counters.pointee.cyclesPerTrap = newValue }
+    }
     /// Base address of this CPU's per-CPU area in simulated memory (the kernel's `__per_cpu_offset[cpu]`).
     public let perCPUBase: UInt64
 
@@ -47,7 +53,8 @@ public final class CPU {
         @usableFromInline var cycles: UInt64 = 0
         @usableFromInline var retired: UInt64 = 0
         @usableFromInline var recentIndex = 0
-        @usableFromInline var cyclesPerInstruction: UInt64 = 1
+        @usableFromInline var cyclesPerInstruction: UInt64 = 0
+        @usableFromInline var cyclesPerTrap: UInt64 = 0
     }
     @usableFromInline let counters: UnsafeMutablePointer<Counters>
 
@@ -63,6 +70,12 @@ public final class CPU {
     deinit {
         recentPCs.deallocate()
         counters.deallocate()
+    }
+
+    /// Takes the per-instruction and per-exception costs from `model`.
+    func apply(_ model: CostModel) {
+        cyclesPerInstruction = model.instruction
+        cyclesPerTrap = model.trap
     }
 
     /// Executors call this once per instruction; it is a store and a mask.

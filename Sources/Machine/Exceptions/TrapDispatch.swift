@@ -5,24 +5,29 @@
 /// lists are kept until the table goes), and each handler is called as a guaranteed reference (the table owns
 /// it) with one virtual call.
 public final class TrapDispatch {
-    private struct Entry {
-        let handler: Unmanaged<TrapHandler>
+    @usableFromInline struct Entry {
+        @usableFromInline let handler: Unmanaged<TrapHandler>
         let priority: Int
     }
 
-    /// Read on every trap; no dynamic exclusivity check (the simulation runs on one thread).
-    @exclusivity(unchecked) private var lists: [UnsafeMutableBufferPointer<Entry>]
+    /// Per trap kind, its current list. Read on every trap from the cores (`dispatch` is inlined there through
+    /// `Machine.raise`), so it is raw memory: a stored property read from another module would pay a dynamic
+    /// exclusivity check.
+    @usableFromInline let lists: UnsafeMutablePointer<UnsafeMutableBufferPointer<Entry>>
     private var retired: [UnsafeMutableBufferPointer<Entry>] = []
     /// Keeps every handler ever registered alive until the table goes, like the retired lists: a handler may
     /// unregister itself while it runs, and nothing else holds it during the call.
     private var owners: [TrapHandler] = []
 
     public init() {
-        lists = Trap.Kind.allCases.map { _ in UnsafeMutableBufferPointer(start: nil, count: 0) }
+        lists = .allocate(capacity: Trap.Kind.allCases.count)
+        lists.initialize(repeating: UnsafeMutableBufferPointer(start: nil, count: 0), count: Trap.Kind.allCases.count)
     }
 
     deinit {
-        for list in lists + retired { list.deallocate() }
+        for kind in Trap.Kind.allCases { lists[Int(kind.rawValue)].deallocate() }
+        for list in retired { list.deallocate() }
+        lists.deallocate()
     }
 
     /// Adds `handler` for `kind`. Higher priority runs first; equal priorities run in registration order.
@@ -51,7 +56,7 @@ public final class TrapDispatch {
     }
 
     /// Offers the trap to each handler in turn until one handles it or declares it fatal.
-    @inline(__always)
+    @inlinable @inline(__always)
     func dispatch(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         for entry in lists[Int(trap.kind.rawValue)] {
             switch entry.handler._withUnsafeGuaranteedRef({ $0.handleTrap(trap, cpu: cpu, machine: machine) }) {
