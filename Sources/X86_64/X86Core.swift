@@ -8,12 +8,15 @@ import Machine
 /// - `X86DecodeCache`: direct-mapped by the low 14 address bits with the full address as tag; each entry is a
 ///   40-byte `X86Op` with pt_regs slots resolved at decode time. Text pokes drop every entry overlapping the change.
 /// - Lazy flags (`X86LazyFlags`): ALU ops record kind/size/operands/result; RFLAGS is materialised only where read
-///   (jcc/setcc/cmov/adc/pushf/traps), and je/jne and compares against the recorded operands skip it entirely.
+///   (jcc/setcc/cmov/adc/pushf), and je/jne and compares against the recorded operands skip it entirely. At sync
+///   points the record goes to the register file's scratch words, still unmaterialised: a handler, tracefs or a
+///   context switch that reads `regs->flags` computes it there (`RegisterFile.deferFlags`), a trap that does not
+///   costs a few stores.
 /// - Fast kinds (`X86OpBuilder.specialize`): 32/64-bit register ALU, moves, loads/stores, lea, immediate shifts,
 ///   jcc/jmp/call/ret, push/pop and movzx run straight from the cache entry; everything else goes through
 ///   `executeGeneral` on a copy of the op.
-/// - IP, the executed count and the recent-address ring index live in locals; the register file, RFLAGS and the
-///   CPU's counters are brought up to date only at sync points (traps, host calls, the end of a run).
+/// - IP, the executed count and the recent-address ring index live in locals; the register file, the flags
+///   record and the CPU's counters are brought up to date only at sync points (traps, host calls, the end of a run).
 /// - Trap flag: whether TF was set when the instruction started is a local re-read only after trap dispatch, host
 ///   calls and `popf`, so the only per-instruction cost is one well-predicted branch. #DB is raised with IP at the
 ///   next instruction and `Trap.address` naming the instruction that was stepped.
@@ -44,6 +47,8 @@ public final class X86Core: InstructionCore {
 
     public func run(_ cpu: CPU, limit: UInt64) -> RunStop {
         guard let machine else { return .failed(.invalidRequest("x86_64 core used before being attached to a machine")) }
+        // Whatever register file this core runs on can compute the status flags the run leaves deferred in it.
+        cpu.registers.deferFlags(slot: X86PtRegs.flags, pending: X86PtRegs.lazyFlags, materialize: X86LazyFlags.materializeRegisterFile)
         var ex = X86Executor(registers: cpu.registers.words, memory: machine.memory, gsBase: cpu.perCPUBase)
         let tags = cache.tags, ops = cache.ops
         let recentPCs = cpu.recentPCs
@@ -60,10 +65,10 @@ public final class X86Core: InstructionCore {
                     switch fill(ip, slot: slot, memory: machine.memory) {
                     case .success: break
                     case .failure(.fetch(let fault)):
-                        state.flush(&ex, cpu, executed: executed)
+                        state.flush(ex, cpu, executed: executed)
                         switch machine.hostCall(at: ip, on: cpu) {
                         case .resume:
-                            state.reload(ex, cpu)
+                            state.reload(&ex, cpu)
                             stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
                             continue
                         case .stop(let stop): return stop
@@ -109,7 +114,7 @@ public final class X86Core: InstructionCore {
             }
             if stepping, case .stop(let stop) = deliver(Trap(kind: .debug, address: ip), &ex, &state, &stepping, cpu, machine, executed) { return stop }
         }
-        state.flush(&ex, cpu, executed: executed)
+        state.flush(ex, cpu, executed: executed)
         return .limitReached
     }
 
@@ -128,8 +133,8 @@ public final class X86Core: InstructionCore {
             recent &+= 1
         }
 
-        /// Makes the CPU and register file current: IP, RFLAGS, recent-address ring, retired count.
-        mutating func flush(_ ex: inout X86Executor, _ cpu: CPU, executed: UInt64) {
+        /// Makes the CPU and register file current: IP, the lazy flags record, recent-address ring, retired count.
+        mutating func flush(_ ex: X86Executor, _ cpu: CPU, executed: UInt64) {
             ex.sync(ip: ip)
             cpu.recentIndex = recent
             cpu.retire(executed &- retired)
@@ -137,8 +142,9 @@ public final class X86Core: InstructionCore {
         }
 
         /// Picks up what a handler or host function left in the register file.
-        mutating func reload(_ ex: X86Executor, _ cpu: CPU) {
+        mutating func reload(_ ex: inout X86Executor, _ cpu: CPU) {
             ip = ex.regs[X86PtRegs.ip]
+            ex.reloadFlags()
             recent = cpu.recentIndex
         }
     }
@@ -153,10 +159,10 @@ public final class X86Core: InstructionCore {
     /// may have changed IP or RFLAGS, TF included). Kept out of `run` so the loop's state stays in registers.
     private func deliver(_ trap: Trap, _ ex: inout X86Executor, _ state: inout RunState, _ stepping: inout Bool,
                          _ cpu: CPU, _ machine: Machine, _ executed: UInt64) -> Resolution {
-        state.flush(&ex, cpu, executed: executed)
+        state.flush(ex, cpu, executed: executed)
         switch machine.raise(trap, on: cpu) {
         case .handled, .notHandled:
-            state.reload(ex, cpu)
+            state.reload(&ex, cpu)
             stepping = ex.regs[X86PtRegs.flags] & X86Flags.tf != 0
             return .resume
         case .fatal(let error): return .stop(.failed(error))
@@ -243,5 +249,6 @@ public final class X86Core: InstructionCore {
         return X86PtRegs.kernelArgument(cpu.registers, n, memory: machine.memory) ?? 0
     }
 
-    public func interruptsEnabled(_ cpu: CPU) -> Bool { cpu.registers[X86PtRegs.flags] & X86Flags.if != 0 }
+    /// IF is never deferred (only the status flags are), so the raw word answers without materialising RFLAGS.
+    public func interruptsEnabled(_ cpu: CPU) -> Bool { cpu.registers.words[X86PtRegs.flags] & X86Flags.if != 0 }
 }

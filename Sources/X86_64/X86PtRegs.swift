@@ -8,6 +8,10 @@ public enum X86PtRegs {
     public static let ip = 16, cs = 17, flags = 18, sp = 19, ss = 20
     /// Words in `struct pt_regs`.
     public static let count = 21
+    /// Scratch words past `pt_regs` where the core leaves its deferred status flags (`X86LazyFlags`) at a trap,
+    /// host call or return: `lazyFlags` packs kind and size and is zero while RFLAGS' status bits are current.
+    /// Only CF PF AF ZF SF OF are ever deferred; IF, TF and the other system bits of `flags` are always current.
+    static let lazyFlags = 21, lazyA = 22, lazyB = 23, lazyResult = 24, lazyCarry = 25
 
     /// `__KERNEL_CS` and `__KERNEL_DS` of the 64-bit GDT.
     public static let kernelCS: UInt64 = 0x10

@@ -61,6 +61,24 @@ struct TracefsSessionTests {
         #expect(try !s.tracefs.read("/sys/kernel/debug/kprobes/list").contains("[OPTIMIZED]"))
     }
 
+    /// loops.objdump: `sum_to+5` is `cmp %rax,%rdi` with %rax = 100000 (0x186a0), so the probe on the `cmova` after
+    /// it sees the flags of n - 100000 (the core leaves them deferred at the trap; the fetch must compute them).
+    /// n = 10: 0xffff_ffff_fffe_796a, a borrow (CF), negative (SF), low byte 0x6a with four ones (PF), no nibble
+    /// borrow or signed overflow: 0x85. n = 200000: 0x186a0, low byte 0xa0 with two ones (PF) only: 0x4. With IF
+    /// and the always-one bit 1 (0x202): 0x287 and 0x206.
+    @Test("a %flags fetch arg after a compare shows the compare's status bits (x86_64)")
+    func flagsFetchAfterCompare() throws {
+        let s = try Session(.x86_64)
+        try s.echo("p:kp/cmova sum_to+8 f=%flags:x64", "kprobe_events")
+        try s.echo("1", "events/kp/enable", append: false)
+        _ = try s.machine.call("sum_to", arguments: [10])
+        _ = try s.machine.call("sum_to", arguments: [200_000])
+        let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == 2)
+        #expect(lines.first?.hasSuffix("cmova: (sum_to+0x8/0x30 [loops]) f=0x287") == true)
+        #expect(lines.last?.hasSuffix("cmova: (sum_to+0x8/0x30 [loops]) f=0x206") == true)
+    }
+
     @Test("define, enable, hit, read back: the events' lines, registers and return values", arguments: [Architecture.x86_64, .arm64])
     func hitAndTrace(_ arch: Architecture) throws {
         let s = try Session(arch)

@@ -139,7 +139,7 @@ extension KprobeManager: TaskObserver {
         }
         let (returnAddress, older) = found._withUnsafeGuaranteedRef { ($0.returnAddress, $0.next) }
         record(cpu, .kretprobeTrampoline(frame: frame, returnAddress: returnAddress))
-        cpu.registers[pcSlot] = returnAddress
+        cpu.registers.words[pcSlot] = returnAddress
         // kprobe_busy / current_kprobe = &rp->kp: a probe hit inside a return handler is missed.
         let kcb = controlBlock(cpu)
         let saved = (kcb.currentHandle, kcb.status)

@@ -457,7 +457,7 @@ public final class KprobeManager {
         } else {
             return 0
         }
-        record(cpu, .preHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot], returned: result))
+        record(cpu, .preHandler(address: probe.address ?? 0, ip: cpu.registers.words[pcSlot], returned: result))
         return result
     }
 
@@ -509,7 +509,7 @@ public final class KprobeManager {
     @inline(__always)
     private func callPost(_ probe: Kprobe, cpu: CPU) {
         guard let handler = probe.callPost.current else { return }
-        record(cpu, .postHandler(address: probe.address ?? 0, ip: cpu.registers[pcSlot]))
+        record(cpu, .postHandler(address: probe.address ?? 0, ip: cpu.registers.words[pcSlot]))
         handler._withUnsafeGuaranteedRef { $0.call(KprobeContext(kprobe: probe, cpu: cpu, machine: machine)) }
     }
 

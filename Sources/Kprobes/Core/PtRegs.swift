@@ -37,9 +37,10 @@ public struct PtRegs {
     /// `regs_return_value(regs)`: x86 `ax`, arm64 `x0`.
     public var returnValue: UInt64 { machine.core.returnValue(cpu) }
 
-    /// Raw `pt_regs` word `index` (the architecture targets name the slots).
+    /// Raw `pt_regs` word `index` (the architecture targets name the slots). Through the register file's
+    /// subscript, so `regs->flags` has current status bits and a write of it is not undone by deferred ones.
     public subscript(index: Int) -> UInt64 {
-        get { words[index] }
-        nonmutating set { words[index] = newValue }
+        get { cpu.registers[index] }
+        nonmutating set { cpu.registers[index] = newValue }
     }
 }

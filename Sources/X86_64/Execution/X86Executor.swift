@@ -13,15 +13,23 @@ struct X86Executor {
         self.regs = registers
         self.memory = memory
         self.gsBase = gsBase
-        self.flags = X86LazyFlags()
+        self.flags = X86LazyFlags(from: registers)
     }
 
-    /// Writes IP and materialised RFLAGS back to the register file (before traps, host calls and returns).
-    /// The run loop keeps IP in a local between these points.
-    mutating func sync(ip: UInt64) {
+    /// Writes IP and the lazy flags record back to the register file (before traps, host calls and returns),
+    /// where RFLAGS' status bits stay deferred until someone reads them. The run loop keeps IP in a local
+    /// between these points.
+    @inline(__always)
+    func sync(ip: UInt64) {
         regs[X86PtRegs.ip] = ip
-        regs[X86PtRegs.flags] = flags.materialize(regs[X86PtRegs.flags])
-        flags = X86LazyFlags()
+        flags.store(to: regs)
+    }
+
+    /// Takes up the record after a trap or host call: a handler may have read RFLAGS (materialising it) or
+    /// written it (dropping the record).
+    @inline(__always)
+    mutating func reloadFlags() {
+        flags = X86LazyFlags(from: regs)
     }
 
     /// Current RFLAGS with the status flags materialised.

@@ -1,11 +1,16 @@
 /// The last flag-setting operation, kept instead of RFLAGS' status bits: most results are never tested, so the
-/// six flags are only computed when something reads them (jcc/setcc/cmov/adc/pushf/traps).
+/// six flags are only computed when something reads them (jcc/setcc/cmov/adc/pushf, or a reader of the register
+/// file).
 ///
 /// Architecturally undefined flags (the SDM documents no hardware behaviour; Intel and AMD differ, and
 /// `flags.txt` compares only defined bits): AF is cleared by logic ops, shifts and multiplies; multiplies set
 /// SF/ZF/PF from the low half of the product; divides leave all flags as they were; shifts by more than one
 /// compute OF with the count-of-one formula; bt/bts/btr/btc change only CF; bsf/bsr change only ZF (and leave the
 /// destination unchanged for a zero source, as both vendors' hardware does); tzcnt/lzcnt change only CF and ZF.
+///
+/// The record outlives a run: at traps, host calls and returns the core leaves it in the register file's scratch
+/// words (`X86PtRegs.lazyFlags`...), so RFLAGS is computed only if a handler, the kprobe back end, tracefs or a
+/// context switch reads it (through `RegisterFile`'s deferred flags), not at every trap.
 struct X86LazyFlags {
     enum Kind: UInt8 {
         /// RFLAGS in the register file is up to date.
@@ -33,6 +38,34 @@ struct X86LazyFlags {
         self.b = b
         self.result = result
         self.carry = carry
+    }
+
+    /// The record a run left in the register file (`.none` if RFLAGS there is current).
+    @inline(__always)
+    init(from regs: UnsafeMutablePointer<UInt64>) {
+        let packed = regs[X86PtRegs.lazyFlags]
+        kind = Kind(rawValue: UInt8(truncatingIfNeeded: packed)) ?? .none
+        size = UInt8(truncatingIfNeeded: packed >> 8)
+        a = regs[X86PtRegs.lazyA]
+        b = regs[X86PtRegs.lazyB]
+        result = regs[X86PtRegs.lazyResult]
+        carry = regs[X86PtRegs.lazyCarry]
+    }
+
+    /// Leaves the record in the register file; a `.none` record packs to zero, so nothing is pending.
+    @inline(__always)
+    func store(to regs: UnsafeMutablePointer<UInt64>) {
+        regs[X86PtRegs.lazyFlags] = kind == .none ? 0 : UInt64(kind.rawValue) | UInt64(size) << 8
+        regs[X86PtRegs.lazyA] = a
+        regs[X86PtRegs.lazyB] = b
+        regs[X86PtRegs.lazyResult] = result
+        regs[X86PtRegs.lazyCarry] = carry
+    }
+
+    /// `RegisterFile`'s materialiser for x86_64: computes RFLAGS from the record the register file holds.
+    static let materializeRegisterFile: @convention(c) (UnsafeMutablePointer<UInt64>) -> Void = { regs in
+        regs[X86PtRegs.flags] = X86LazyFlags(from: regs).materialize(regs[X86PtRegs.flags])
+        regs[X86PtRegs.lazyFlags] = 0
     }
 
     /// CF only (what adc/sbb/inc/dec/rcl need), without materialising the rest.

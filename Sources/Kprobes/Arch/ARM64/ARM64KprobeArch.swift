@@ -138,7 +138,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
     override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         switch trap.kind {
         case .breakpoint where trap.detail == ARM64KprobeArch.kretprobeImmediate && trap.address == manager.trampoline:
-            return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[ARM64PtRegs.fp], arch: self)
+            return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers.words[ARM64PtRegs.fp], arch: self)
         case .breakpoint where trap.detail == ARM64KprobeArch.kprobeImmediate:
             return breakpointHandler(cpu: cpu)
         case .breakpoint where trap.detail == ARM64KprobeArch.singleStepImmediate
@@ -297,8 +297,8 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
 
     /// The trampoline returns with `lr` = the real return address too (kprobes_trampoline.S: `mov lr, x0`).
     func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
-        cpu.registers[ARM64KprobeArch.pcSlot] = returnAddress
-        cpu.registers[ARM64PtRegs.lr] = returnAddress
+        cpu.registers.words[ARM64KprobeArch.pcSlot] = returnAddress
+        cpu.registers.words[ARM64PtRegs.lr] = returnAddress
     }
 
     /// kernel: kernel/kprobes.c __kretprobe_trampoline_handler.

@@ -13,6 +13,9 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
     static let int3: UInt8 = 0xCC
     // pt_regs slots, as the x86_64 core lays out its register file.
     static let ip = X86PtRegs.ip, flags = X86PtRegs.flags, sp = X86PtRegs.sp, cx = X86PtRegs.cx
+    // The trap paths edit TF and IF in the raw `flags` word: the core defers only the six status flags
+    // (`RegisterFile`'s deferred flags), so those bits are always current there. Whatever reads or writes status
+    // flags (the jcc/pushf/popf emulation) goes through the register file's subscript, which materialises them.
     static let flagIF: UInt64 = 1 << 9, flagTF: UInt64 = 1 << 8
     static let flagCF: UInt64 = 1 << 0, flagPF: UInt64 = 1 << 2, flagZF: UInt64 = 1 << 6
     static let flagSF: UInt64 = 1 << 7, flagOF: UInt64 = 1 << 11
@@ -259,7 +262,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             }
             // The `ret` into the kretprobe trampoline popped the swapped slot: the frame is the slot below `sp`.
             if trap.address == manager.trampoline {
-                return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers[X86KprobeArch.sp] &- 8, arch: self)
+                return manager.kretprobeReturn(cpu: cpu, frame: cpu.registers.words[X86KprobeArch.sp] &- 8, arch: self)
             }
             return int3Handler(cpu: cpu)
         case .debug: return debugHandler(cpu: cpu)
@@ -321,7 +324,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
     /// kernel: set_current_kprobe — remembers TF and IF, and for IF modifiers drops IF from what is restored.
     private func setCurrent(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
         kcb.current = p
-        let saved = cpu.registers[X86KprobeArch.flags] & (X86KprobeArch.flagTF | X86KprobeArch.flagIF)
+        let saved = cpu.registers.words[X86KprobeArch.flags] & (X86KprobeArch.flagTF | X86KprobeArch.flagIF)
         kcb.oldFlags = saved
         kcb.savedFlags = saved
         if case .x86(let insn) = p.ainsn, insn.ifModifier { kcb.savedFlags &= ~X86KprobeArch.flagIF }
@@ -487,14 +490,14 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
 
     /// kernel: arch_rethook_prepare — the return address is the word at `sp` on function entry.
     func prepareKretprobe(_ instance: KretprobeInstance, cpu: CPU, trampoline: UInt64) {
-        let sp = cpu.registers[X86KprobeArch.sp]
+        let sp = cpu.registers.words[X86KprobeArch.sp]
         instance.returnAddress = (try? machine.memory.read64(sp)) ?? 0
         instance.frame = sp
         try? machine.memory.write64(sp, trampoline)
     }
 
     func resumeAfterKretprobe(cpu: CPU, returnAddress: UInt64) {
-        cpu.registers[X86KprobeArch.ip] = returnAddress
+        cpu.registers.words[X86KprobeArch.ip] = returnAddress
     }
 
     /// kernel: kernel/trace/rethook.c rethook_trampoline_handler.
@@ -534,12 +537,11 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
         func jump(_ taken: Bool, _ rel: Int64) {
             r[X86KprobeArch.ip] = taken ? next &+ UInt64(bitPattern: rel) : next
         }
-        let flags = r[X86KprobeArch.flags]
         switch emulation {
         case .cli: r[X86KprobeArch.flags] &= ~X86KprobeArch.flagIF; r[X86KprobeArch.ip] = next
         case .sti: r[X86KprobeArch.flags] |= X86KprobeArch.flagIF; r[X86KprobeArch.ip] = next
-        case .pushf: push(flags); r[X86KprobeArch.ip] = next
-        case .popf: r[X86KprobeArch.flags] = pop(); r[X86KprobeArch.ip] = next
+        case .pushf: push(cpu.registers[X86KprobeArch.flags]); r[X86KprobeArch.ip] = next
+        case .popf: cpu.registers[X86KprobeArch.flags] = pop(); r[X86KprobeArch.ip] = next
         case .ret: r[X86KprobeArch.ip] = pop()
         case .call(let rel):
             // int3_emulate_call pushes ip - 1 + CALL_INSN_SIZE (5).
@@ -547,6 +549,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             r[X86KprobeArch.ip] = next &+ UInt64(bitPattern: rel)
         case .jmp(let rel): jump(true, rel)
         case .jcc(let type, let rel):
+            let flags = cpu.registers[X86KprobeArch.flags]
             var match: Bool
             if type < 0xC {
                 match = flags & X86KprobeArch.jccMask(type >> 1) != 0
@@ -568,8 +571,10 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             } else {
                 match = cx & mask == 0
             }
-            if type == 0 { match = match && flags & X86KprobeArch.flagZF == 0 }
-            if type == 1 { match = match && flags & X86KprobeArch.flagZF != 0 }
+            if type <= 1 {
+                let zf = cpu.registers[X86KprobeArch.flags] & X86KprobeArch.flagZF != 0
+                match = match && zf == (type == 1)
+            }
             jump(match, rel)
         case .callIndirect(let register):
             let target = r[X86PtRegs.slotOfRegisterNumber[Int(register)]]
