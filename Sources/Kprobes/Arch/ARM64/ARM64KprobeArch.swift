@@ -156,6 +156,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
     /// kernel: kprobe_breakpoint_handler → kprobe_handler. The BRK leaves `pc` at the probed address. The probe
     /// is used as a guaranteed reference (no retain): the table or, once it is `current_kprobe`, the manager keeps
     /// it alive for the hit.
+    @inline(__always)
     private func breakpointHandler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let address = r[ARM64KprobeArch.pcSlot]
@@ -187,6 +188,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
 
     /// kernel: setup_singlestep — with a slot, save and mask DAIF and send the CPU to the slot; without one,
     /// simulate and post-process at once.
+    @inline(__always)
     private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
         if reenter {
             kcb.savePrevious()
@@ -220,6 +222,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
     /// kernel: kprobe_breakpoint_ss_handler — ours only if a probe is stepping and the BRK is its slot's second
     /// word; the hardware-step era's kprobe_single_step_handler matches the same address (slot + 4) and turns
     /// the step off again.
+    @inline(__always)
     private func singleStepHandler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let kcb = manager.controlBlock(cpu)
@@ -234,6 +237,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
     }
 
     /// kernel: post_kprobe_handler.
+    @inline(__always)
     private func postKprobeHandler(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock) {
         let r = cpu.registers.words
         if case .arm64(let insn) = p.ainsn, insn.restore != 0 {

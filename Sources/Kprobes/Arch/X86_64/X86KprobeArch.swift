@@ -273,6 +273,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
 
     /// kernel: kprobe_int3_handler. `regs->ip` is one past the int3. The probe is used as a guaranteed reference
     /// (no retain): the table or, once it is `current_kprobe`, the manager keeps it alive for the hit.
+    @inline(__always)
     private func int3Handler(cpu: CPU) -> TrapResult {
         let r = cpu.registers.words
         let address = r[X86KprobeArch.ip] &- 1
@@ -331,6 +332,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
     }
 
     /// kernel: setup_singlestep (both eras).
+    @inline(__always)
     private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
         let r = cpu.registers.words
         // setup_detour_execution: an int3 hit on a probe being optimized runs the detour's copies instead of a
