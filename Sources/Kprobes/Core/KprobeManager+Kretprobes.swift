@@ -149,7 +149,7 @@ extension KprobeManager: TaskObserver {
                 // WARN_ON_ONCE(ri->fp != frame_pointer): an instance of another frame ends the walk.
                 if instance.frame != frame { return nil }
                 let rp = instance.kretprobe
-                if let handler = rp.returnHandler.current, rp.registered {
+                if let handler = rp.callReturn.current, rp.registered {
                     kcb.currentHandle = .passUnretained(rp.kp)
                     kcb.status = .hitActive
                     record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))

@@ -13,8 +13,8 @@ public final class Kretprobe {
     public let kp: Kprobe
     /// Run at return, with the real return address as IP (`rp->handler`).
     public var handler: Handler? {
-        get { returnHandler.current?._withUnsafeGuaranteedRef { $0.call } }
-        set { returnHandler.replace(with: newValue.map(HandlerBox.init)) }
+        get { callReturn.current?._withUnsafeGuaranteedRef { $0.call } }
+        set { callReturn.replace(with: newValue.map(HandlerBox.init)) }
     }
     /// Run at function entry (`rp->entry_handler`).
     public var entryHandler: Handler? {
@@ -22,7 +22,7 @@ public final class Kretprobe {
         set { callEntry.replace(with: newValue.map(HandlerBox.init)) }
     }
     /// The handlers as the trap path calls them: in place, retaining nothing.
-    @exclusivity(unchecked) private(set) var returnHandler = HandlerSlot<HandlerBox>()
+    @exclusivity(unchecked) private(set) var callReturn = HandlerSlot<HandlerBox>()
     @exclusivity(unchecked) private(set) var callEntry = HandlerSlot<HandlerBox>()
     /// Instances available at once; <= 0 asks for the profile's default, written back at registration.
     public var maxactive: Int
