@@ -134,6 +134,19 @@ enum KprobeCases {
                 harness.added("kprobe \(arch) \(label) hit, empty pre+post", baseline: { run(plain) }, variant: { run(probed) },
                               eventsPerRun: Int(iterations))
             }
+            // One trap and no step: a pre_handler that moves the ip past the probed instruction and returns 1, as
+            // error injection does (kernel: kprobe_int3_handler / kprobe_handler skip setup_singlestep). Through
+            // `regs`, so this also prices a handler that touches pt_regs. x86 optimization off: an optimized probe
+            // ignores a changed ip (kernel: opt.c optimized_callback), so it would not be this path.
+            let redirect = setup(arch)
+            redirect.kprobes.optimizationEnabled = false
+            let next = (redirect.machine.symbols.lookup(name: "sum_to")?.address ?? 0) + stepOffset + (arch == .x86_64 ? 3 : 4)
+            try? redirect.kprobes.register(Kprobe(symbolName: "sum_to", offset: stepOffset, preHandler: { c in
+                c.regs.ip = next
+                return 1
+            }))
+            harness.added("kprobe \(arch) pre_handler moves ip and returns 1 (one trap, no step)", baseline: { run(plain) },
+                          variant: { run(redirect) }, eventsPerRun: Int(iterations), note: "the skipped instruction is not run")
             // Flat with the number of probes: the same stepped hit with 10,000 other probes registered.
             let one = setup(arch)
             try? one.kprobes.register(Kprobe(symbolName: "sum_to", offset: stepOffset, preHandler: { _ in 0 }, postHandler: { _ in }))

@@ -7,6 +7,16 @@
 public final class Machine {
     public let architecture: Architecture
     public let core: InstructionCore
+    /// The core's `pt_regs` slots of the instruction and stack pointers, read once: reading them through the
+    /// existential `core` retains and releases it, which a handler's `regs` would pay on every hit.
+    public let pcIndex: Int
+    public let spIndex: Int
+
+    /// The ABI argument `n` and return value of `cpu` (`regs_get_kernel_argument`, `regs_return_value`), asked of
+    /// the core from here: a caller holding the machine unowned (a handler's `regs`, a fetch argument) would
+    /// otherwise retain and release the core around every call.
+    public func argument(_ n: Int, on cpu: CPU) -> UInt64 { core.argument(cpu, n) }
+    public func returnValue(on cpu: CPU) -> UInt64 { core.returnValue(cpu) }
     public let memory = Memory()
     public let symbols = SymbolTable()
     public let ledger = Ledger()
@@ -76,6 +86,8 @@ public final class Machine {
     public init(core: InstructionCore, cpuCount: Int = 2, scheduler: SchedulerPolicy = SchedulerPolicy()) {
         self.architecture = core.architecture
         self.core = core
+        pcIndex = core.pcIndex
+        spIndex = core.spIndex
         self.scheduler = scheduler
         self.random = SeededGenerator(seed: scheduler.seed)
         self.textNext = core.architecture.kernelTextBase

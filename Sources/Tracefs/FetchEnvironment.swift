@@ -38,7 +38,7 @@ public struct FetchEnvironment {
     }
 
     /// `kernel_stack_pointer(regs)`.
-    var stackPointer: UInt64 { cpu.registers[machine.core.spIndex] }
+    var stackPointer: UInt64 { cpu.registers[machine.spIndex] }
 
     /// `regs_get_kernel_stack_nth(regs, n)`: the `n`th word at the stack pointer if it lies within the kernel
     /// stack (`regs_within_kernel_stack`), else 0; a read that faults is 0 too (x86 reads with
@@ -107,8 +107,8 @@ extension FetchEnvironment {
         // arm64 x0..x7 and 0 beyond (no stack arguments in 6.1).
         case .argument(let n):
             machine.architecture == .x86_64 && n > 6
-                ? stackWord(n - 6) : machine.core.argument(cpu, Int(clamping: n - 1))
-        case .retval: machine.core.returnValue(cpu)
+                ? stackWord(n - 6) : machine.argument(Int(clamping: n - 1), on: cpu)
+        case .retval: machine.returnValue(on: cpu)
         case .immediate(let value): value
         case .memory, .symbolMemory, .dereference: storeAddress(arg).flatMap(readWord)
         // Addresses of data kprobesim keeps outside simulated memory; the parser only lets them be strings.

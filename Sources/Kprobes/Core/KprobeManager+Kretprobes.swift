@@ -152,7 +152,7 @@ extension KprobeManager: TaskObserver {
                 if let handler = rp.callReturn.current, rp.registered {
                     kcb.currentHandle = .passUnretained(rp.kp)
                     kcb.status = .hitActive
-                    record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.core.returnValue(cpu)))
+                    record(cpu, .kretprobeHandler(address: rp.kp.address ?? 0, returnValue: machine.returnValue(on: cpu)))
                     _ = handler._withUnsafeGuaranteedRef { $0.call(instance, KprobeContext(kprobe: rp.kp, cpu: cpu, machine: machine)) }
                 }
                 return handle.toOpaque() == found.toOpaque() ? nil : instance.next

@@ -49,7 +49,7 @@ public final class KprobeManager {
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
         controlBlocks = KprobeControlBlock.allocate(count: machine.cpus.count)
-        pcSlot = machine.core.pcIndex
+        pcSlot = machine.pcIndex
         switch machine.architecture {
         case .x86_64: slots = InstructionSlots(machine: machine, slotSize: X86KprobeArch.maxInsnSize)
         case .arm64: slots = InstructionSlots(machine: machine, slotSize: ARM64KprobeArch.slotSize(profile))

@@ -15,8 +15,8 @@ public struct PtRegs {
         self.cpu = cpu
         self.machine = machine
         words = cpu.registers.words
-        pcSlot = machine.core.pcIndex
-        spSlot = machine.core.spIndex
+        pcSlot = machine.pcIndex
+        spSlot = machine.spIndex
     }
 
     /// `instruction_pointer(regs)`: x86 `ip`, arm64 `pc`.
@@ -32,10 +32,21 @@ public struct PtRegs {
     }
 
     /// `regs_get_kernel_argument(regs, n)` (0-based), as seen at function entry.
-    public func argument(_ n: Int) -> UInt64 { machine.core.argument(cpu, n) }
+    public func argument(_ n: Int) -> UInt64 {
+        guaranteed { machine, cpu in machine.argument(n, on: cpu) }
+    }
 
     /// `regs_return_value(regs)`: x86 `ax`, arm64 `x0`.
-    public var returnValue: UInt64 { machine.core.returnValue(cpu) }
+    public var returnValue: UInt64 { guaranteed { machine, cpu in machine.returnValue(on: cpu) } }
+
+    /// Calls `body` with the machine and CPU as guaranteed references: passing the `unowned(unsafe)` fields to
+    /// a call would retain and release both around it, the most expensive part of reading an argument.
+    @inline(__always)
+    private func guaranteed<R>(_ body: (Machine, CPU) -> R) -> R {
+        Unmanaged.passUnretained(machine)._withUnsafeGuaranteedRef { m in
+            Unmanaged.passUnretained(cpu)._withUnsafeGuaranteedRef { c in body(m, c) }
+        }
+    }
 
     /// Raw `pt_regs` word `index` (the architecture targets name the slots). Through the register file's
     /// subscript, so `regs->flags` has current status bits and a write of it is not undone by deferred ones.

@@ -17,7 +17,7 @@ public enum StackUnwinder {
     public static func trace(_ cpu: CPU, machine: Machine, kprobes: KprobeManager? = nil, mode: Mode = .trampolineAware,
                              maxDepth: Int = 64) -> [UInt64] {
         let memory = machine.memory
-        var out: [UInt64] = [cpu.registers[machine.core.pcIndex]]
+        var out: [UInt64] = [cpu.registers[machine.pcIndex]]
         let newest = KprobeManager.newestInstance(cpu.currentProbeState)
         let trampoline = kprobes?.trampoline
         func resolve(_ address: UInt64, frame: UInt64) -> UInt64 {

@@ -15,7 +15,7 @@ enum KernelImports {
     /// The kernel library functions a module's compiled code may call implicitly, as host functions.
     static func library(_ name: String) -> ((Machine, CPU) -> HostCallOutcome)? {
         func arguments(_ machine: Machine, _ cpu: CPU) -> (UInt64, UInt64, Int) {
-            (machine.core.argument(cpu, 0), machine.core.argument(cpu, 1), Int(clamping: machine.core.argument(cpu, 2)))
+            (machine.argument(0, on: cpu), machine.argument(1, on: cpu), Int(clamping: machine.argument(2, on: cpu)))
         }
         /// Larger sizes are a wild length, not a copy: refused rather than allocated.
         let limit = 1 << 26
@@ -47,7 +47,7 @@ enum KernelImports {
         case "msleep":
             // The cost model runs at 1 GHz: a millisecond is 10^6 cycles.
             return { machine, cpu in
-                .sleep(cycles: machine.core.argument(cpu, 0).multipliedReportingOverflow(by: 1_000_000).partialValue, returning: 0)
+                .sleep(cycles: machine.argument(0, on: cpu).multipliedReportingOverflow(by: 1_000_000).partialValue, returning: 0)
             }
         default: return nil
         }
