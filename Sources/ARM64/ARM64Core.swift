@@ -35,28 +35,27 @@ public final class ARM64Core: InstructionCore {
 
     public func run(_ cpu: CPU, limit: UInt64) -> RunStop {
         guard let machine else { return .failed(.invalidRequest("arm64 core used before being attached to a machine")) }
-        var executor = ARM64Executor(cpu: cpu, memory: machine.memory, cache: cache)
+        let executor = ARM64Executor(cpu: cpu, memory: machine.memory)
+        let x = executor.x
         var executed: UInt64 = 0
         var retired: UInt64 = 0
         while executed < limit {
-            let stepping = ARM64Core.stepRequested(executor.x)
-            let steppedAt = executor.pc
+            let stepping = ARM64Core.stepRequested(x)
+            let steppedAt = x[ARM64PtRegs.pc]
             let stopAt = stepping ? executed + 1 : limit
-            let stop = executor.run(until: stopAt, executed: &executed)
-            executor.sync(cpu)
+            let stop = executor.run(cpu, cache: cache, until: stopAt, executed: &executed)
             cpu.retire(executed - retired)
             retired = executed
             let trap: Trap
             switch stop {
             case nil:
                 guard stepping else { return .limitReached }
-                executor.x[ARM64PtRegs.pstate] &= ~ARM64PtRegs.psrSS
+                x[ARM64PtRegs.pstate] &= ~ARM64PtRegs.psrSS
                 // Trap.address is the instruction that trapped: the one just stepped (ELR_EL1 holds the next).
                 trap = Trap(kind: .debug, address: steppedAt)
             case .fetchFault(let address, let fault)?:
                 switch machine.hostCall(at: address, on: cpu) {
                 case .resume:
-                    executor.reload()
                     continue
                 case .stop(let reason):
                     return reason
@@ -67,12 +66,11 @@ public final class ARM64Core: InstructionCore {
                 trap = ARM64Core.trap(for: exception, at: address, word: word)
             }
             switch machine.raise(trap, on: cpu) {
-            case .handled: executor.reload()
+            case .handled: continue
             case .fatal(let error): return .failed(error)
             case .notHandled: return .failed(.unhandledTrap(trap, cpu: cpu.id))
             }
         }
-        executor.sync(cpu)
         return .limitReached
     }
 

@@ -1,20 +1,14 @@
 import Machine
 
-/// The fetch/decode/execute loop over one CPU's register file. A value type built per `run`, so the loop's
-/// state (pc, NZCV, the recent-PC ring position) lives in registers; the architectural state is written back to
-/// the register file (`sync`) before every trap, host call and return. Instruction families are extensions in
-/// their own files.
+/// The fetch/decode/execute loop over one CPU's register file, and (in extensions, one file per instruction
+/// family) what each instruction does. Its two fields are all an instruction's semantics read: the register
+/// file in `pt_regs` order (plus the zero-register and monitor slots) and memory, so a family function that is
+/// not inlined gets them in two host registers. The loop's own state (pc, NZCV, the recent-PC position, the
+/// count) lives in locals of `run`, in host registers, and is written back before `run` returns: outside `run`
+/// the register file and the CPU hold the whole architectural state.
 struct ARM64Executor {
-    /// The register file, in `pt_regs` order (plus the zero-register and monitor slots).
     let x: UnsafeMutablePointer<UInt64>
     let memory: Memory
-    let tags: UnsafeMutablePointer<UInt64>
-    let entries: UnsafeMutablePointer<ARM64Instruction>
-    let recent: UnsafeMutablePointer<UInt64>
-    var recentIndex: Int
-    var pc: UInt64
-    /// PSTATE.NZCV in its architectural position (bits 31..28); the rest of PSTATE stays in the register file.
-    var nzcv: UInt64
 
     /// Why the loop stopped before its instruction limit.
     enum Stop {
@@ -22,104 +16,88 @@ struct ARM64Executor {
         case fetchFault(address: UInt64, fault: MemoryFault)
     }
 
-    init(cpu: CPU, memory: Memory, cache: ARM64DecodeCache) {
+    init(cpu: CPU, memory: Memory) {
         x = cpu.registers.words
         self.memory = memory
-        tags = cache.tags
-        entries = cache.entries
-        recent = cpu.recentPCs
-        recentIndex = cpu.recentIndex
-        pc = x[ARM64PtRegs.pc]
-        nzcv = x[ARM64PtRegs.pstate] & ARM64PtRegs.nzcvMask
     }
 
-    /// Writes pc and PSTATE back to the register file and the recent-PC position back to the CPU.
-    mutating func sync(_ cpu: CPU) {
-        x[ARM64PtRegs.pc] = pc
-        x[ARM64PtRegs.pstate] = (x[ARM64PtRegs.pstate] & ~ARM64PtRegs.nzcvMask) | nzcv
-        x[ARM64PtRegs.zeroReadSlot] = 0
-        cpu.recentIndex = recentIndex
-    }
-
-    /// Re-reads pc and NZCV after a trap handler or host function may have changed the register file.
-    mutating func reload() {
-        pc = x[ARM64PtRegs.pc]
-        nzcv = x[ARM64PtRegs.pstate] & ARM64PtRegs.nzcvMask
-    }
-
-    /// Runs until `executed` reaches `stopAt` (nil) or an instruction cannot complete. Works on a local copy
-    /// of the executor so its fields (pc, NZCV, ring position) can live in host registers; moved out and back
-    /// (`consume`), not copied, so a trap does not retain and release the memory object.
-    mutating func run(until stopAt: UInt64, executed: inout UInt64) -> Stop? {
-        var local = consume self
-        let stop = local.loop(until: stopAt, executed: &executed)
-        self = local
-        return stop
-    }
-
-    @inline(__always)
-    private mutating func loop(until stopAt: UInt64, executed: inout UInt64) -> Stop? {
+    /// Runs until `executed` reaches `stopAt` (nil) or an instruction cannot complete; on an exception pc is left
+    /// at the instruction that raised it. Reads pc and NZCV from the register file on entry and writes them, and
+    /// the recent-PC position, back on the way out.
+    func run(_ cpu: CPU, cache: ARM64DecodeCache, until stopAt: UInt64, executed: inout UInt64) -> Stop? {
+        let tags = cache.tags, entries = cache.entries, recent = cpu.recentPCs
+        var recentIndex = cpu.recentIndex
+        var pc = x[ARM64PtRegs.pc]
+        var nzcv = x[ARM64PtRegs.pstate] & ARM64PtRegs.nzcvMask
         var count = executed
-        defer { executed = count }
-        while count < stopAt {
+        var stop: Stop?
+        loop: while count < stopAt {
             let address = pc
             let slot = Int(truncatingIfNeeded: address >> 2) & ARM64DecodeCache.mask
             if tags[slot] != address {
                 if tags[slot] != ARM64DecodeCache.breakpointTag(address) {
                     guard address & 3 == 0 else {
-                        return .exception(.undefined, address: address, word: 0)
+                        stop = .exception(.undefined, address: address, word: 0)
+                        break loop
                     }
                     let word: UInt32
                     do { word = try memory.fetch32(address) } catch {
-                        return .fetchFault(address: address, fault: error)
+                        stop = .fetchFault(address: address, fault: error)
+                        break loop
                     }
                     do { entries[slot] = try ARM64Decoder.decode(word) } catch {
-                        return .exception(.undefined, address: address, word: word)
+                        stop = .exception(.undefined, address: address, word: word)
+                        break loop
                     }
                     tags[slot] = entries[slot].operation == .brk ? ARM64DecodeCache.breakpointTag(address) : address
                 }
                 // BRK (a kprobe's breakpoint) never reaches `execute`: the exception, with pc still at the BRK.
                 if tags[slot] != address {
-                    noteExecuted(address)
-                    return .exception(.breakpoint(UInt16(truncatingIfNeeded: entries[slot].immediate)), address: address,
+                    recent[recentIndex & (CPU.recentCapacity - 1)] = address
+                    recentIndex &+= 1
+                    stop = .exception(.breakpoint(UInt16(truncatingIfNeeded: entries[slot].immediate)), address: address,
                                       word: entries[slot].rawValue)
+                    break loop
                 }
             }
-            noteExecuted(address)
+            // The recent-PC ring (`cpu.noteExecuted`), its position kept in a register until the loop ends.
+            recent[recentIndex & (CPU.recentCapacity - 1)] = address
+            recentIndex &+= 1
             pc = address &+ 4
-            do { try execute(entries + slot, at: address) } catch {
+            do { try execute(entries + slot, at: address, pc: &pc, nzcv: &nzcv) } catch {
                 pc = address
-                return .exception(error, address: address, word: entries[slot].rawValue)
+                stop = .exception(error, address: address, word: entries[slot].rawValue)
+                break loop
             }
             count &+= 1
         }
-        return nil
+        x[ARM64PtRegs.pc] = pc
+        x[ARM64PtRegs.pstate] = (x[ARM64PtRegs.pstate] & ~ARM64PtRegs.nzcvMask) | nzcv
+        x[ARM64PtRegs.zeroReadSlot] = 0
+        cpu.recentIndex = recentIndex
+        executed = count
+        return stop
     }
 
-    /// The recent-PC ring (`cpu.noteExecuted`), its position kept in the executor until `sync`.
+    /// Executes the cached instruction at `p`; each case loads only the fields its family reads. `pc` already
+    /// holds the next instruction's address; branches replace it.
     @inline(__always)
-    private mutating func noteExecuted(_ address: UInt64) {
-        recent[recentIndex & (CPU.recentCapacity - 1)] = address
-        recentIndex &+= 1
-    }
-
-    /// Executes the cached instruction at `p`; each case loads only the fields its family reads.
-    @inline(__always)
-    mutating func execute(_ p: UnsafeMutablePointer<ARM64Instruction>, at address: UInt64) throws(ARM64Exception) {
+    func execute(_ p: UnsafeMutablePointer<ARM64Instruction>, at address: UInt64, pc: inout UInt64,
+                 nzcv: inout UInt64) throws(ARM64Exception) {
         switch p.pointee.operation {
-        case .addImmediate, .subImmediate: addSubImmediate(p.pointee)
-        case .logicalImmediate: logicalImmediate(p.pointee)
+        case .addImmediate, .subImmediate: addSubImmediate(p.pointee, &nzcv)
+        case .logicalImmediate: logicalImmediate(p.pointee, &nzcv)
         case .movz, .movn, .movk: moveWide(p.pointee)
         case .sbfm, .ubfm, .bfm: bitfield(p.pointee)
         case .extr: extract(p.pointee)
         case .adr: x[Int(p.pointee.rd)] = address &+ p.pointee.immediate
         case .adrp: x[Int(p.pointee.rd)] = (address & ~0xFFF) &+ p.pointee.immediate
-        case .logicalShifted: logicalShifted(p.pointee)
-        case .addSubShifted: addSubShifted(p.pointee)
-        case .addSubExtended: addSubExtended(p.pointee)
-        case .addSubCarry: addSubCarry(p.pointee)
-        case .conditionalCompare: conditionalCompare(p.pointee)
-        case .conditionalSelect: conditionalSelect(p.pointee)
+        case .logicalShifted: logicalShifted(p.pointee, &nzcv)
+        case .addSubShifted: addSubShifted(p.pointee, &nzcv)
+        case .addSubExtended: addSubExtended(p.pointee, &nzcv)
+        case .addSubCarry: addSubCarry(p.pointee, &nzcv)
+        case .conditionalCompare: conditionalCompare(p.pointee, &nzcv)
+        case .conditionalSelect: conditionalSelect(p.pointee, nzcv)
         case .udiv, .sdiv, .lslv, .lsrv, .asrv, .rorv: twoSource(p.pointee)
         case .rbit, .rev16, .rev32, .rev, .clz, .cls: oneSource(p.pointee)
         case .madd, .msub, .smaddl, .smsubl, .umaddl, .umsubl, .smulh, .umulh: threeSource(p.pointee)
@@ -129,17 +107,17 @@ struct ARM64Executor {
         case .prfm, .prfmLiteral: break
         case .loadExclusive, .storeExclusive, .loadExclusivePair, .storeExclusivePair: try exclusive(p.pointee)
         case .loadAcquire, .storeRelease: try acquireRelease(p.pointee)
-        case .b, .bl, .bCond, .cbz, .cbnz, .tbz, .tbnz: branchImmediate(p.pointee, at: address)
-        case .br, .blr, .ret: branchRegister(p.pointee, at: address)
+        case .b, .bl, .bCond, .cbz, .cbnz, .tbz, .tbnz: branchImmediate(p.pointee, at: address, nzcv: nzcv, pc: &pc)
+        case .br, .blr, .ret: branchRegister(p.pointee, at: address, pc: &pc)
         // Raised by the loop from its cache entry (`ARM64DecodeCache.breakpointTag`).
         case .brk: break
         case .hint, .barrier: break
         case .clrex: x[ARM64PtRegs.exclusiveArmed] = 0
         case .msrImmediate: try moveToPStateField(p.pointee)
-        case .mrs: try moveFromSystemRegister(p.pointee)
-        case .msrRegister: try moveToSystemRegister(p.pointee)
+        case .mrs: try moveFromSystemRegister(p.pointee, nzcv: nzcv)
+        case .msrRegister: try moveToSystemRegister(p.pointee, &nzcv)
         case .sys: try systemInstruction(p.pointee)
-        case .flagManipulation: try flagManipulation(p.pointee)
+        case .flagManipulation: try flagManipulation(p.pointee, &nzcv)
         case .sysl, .eret, .drps, .svc, .hvc, .smc, .hlt, .dcps, .ldrLiteralSIMD, .loadUnprivileged,
              .storeUnprivileged, .compareAndSwap, .atomicMemory, .loadAuthenticated, .simdLoadStore, .crc32,
              .loadStore64Bytes, .minMaxImmediate, .tcancel,

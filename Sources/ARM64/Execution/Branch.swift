@@ -3,7 +3,7 @@
 /// unsigned pointers.
 extension ARM64Executor {
     @inline(__always)
-    mutating func branchImmediate(_ i: ARM64Instruction, at address: UInt64) {
+    func branchImmediate(_ i: ARM64Instruction, at address: UInt64, nzcv: UInt64, pc: inout UInt64) {
         let taken: Bool
         switch i.operation {
         case .b: taken = true
@@ -22,7 +22,7 @@ extension ARM64Executor {
     }
 
     @inline(__always)
-    mutating func branchRegister(_ i: ARM64Instruction, at address: UInt64) {
+    func branchRegister(_ i: ARM64Instruction, at address: UInt64, pc: inout UInt64) {
         let target = x[Int(i.rn)]
         if i.operation == .blr { x[ARM64PtRegs.lr] = address &+ 4 }
         pc = target

@@ -1,12 +1,12 @@
 /// ADD/SUB (immediate), logical (immediate), move wide, bitfield and extract.
 extension ARM64Executor {
     @inline(__always)
-    mutating func addSubImmediate(_ i: ARM64Instruction) {
-        addSub(i, x[Int(i.rn)], i.immediate)
+    func addSubImmediate(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
+        addSub(i, x[Int(i.rn)], i.immediate, &nzcv)
     }
 
     @inline(__always)
-    mutating func logicalImmediate(_ i: ARM64Instruction) {
+    func logicalImmediate(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
         let a = x[Int(i.rn)]
         let result: UInt64
         switch i.variant {

@@ -1,7 +1,7 @@
 /// Logical and arithmetic on registers, conditional compare/select, and the 1-, 2- and 3-source operations.
 extension ARM64Executor {
     @inline(__always)
-    mutating func logicalShifted(_ i: ARM64Instruction) {
+    func logicalShifted(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
         var b = shifted(x[Int(i.rm)], i.shift, UInt64(i.amount), i.is64)
         if i.invert { b = ~b }
         let a = x[Int(i.rn)]
@@ -16,17 +16,17 @@ extension ARM64Executor {
     }
 
     @inline(__always)
-    mutating func addSubShifted(_ i: ARM64Instruction) {
-        addSub(i, x[Int(i.rn)], shifted(x[Int(i.rm)], i.shift, UInt64(i.amount), i.is64))
+    func addSubShifted(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
+        addSub(i, x[Int(i.rn)], shifted(x[Int(i.rm)], i.shift, UInt64(i.amount), i.is64), &nzcv)
     }
 
     @inline(__always)
-    mutating func addSubExtended(_ i: ARM64Instruction) {
-        addSub(i, x[Int(i.rn)], extended(x[Int(i.rm)], i.shift, i.amount))
+    func addSubExtended(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
+        addSub(i, x[Int(i.rn)], extended(x[Int(i.rm)], i.shift, i.amount), &nzcv)
     }
 
     @inline(__always)
-    mutating func addSub(_ i: ARM64Instruction, _ a: UInt64, _ operand: UInt64) {
+    func addSub(_ i: ARM64Instruction, _ a: UInt64, _ operand: UInt64, _ nzcv: inout UInt64) {
         let (b, carry) = i.subtract ? (~operand, UInt64(1)) : (operand, UInt64(0))
         if i.setsFlags {
             let (result, flags) = ARM64Executor.addWithCarry(a, b, carry, i.is64)
@@ -38,7 +38,7 @@ extension ARM64Executor {
     }
 
     @inline(__always)
-    mutating func addSubCarry(_ i: ARM64Instruction) {
+    func addSubCarry(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
         let b = i.subtract ? ~x[Int(i.rm)] : x[Int(i.rm)]
         let carry: UInt64 = nzcv & ARM64PtRegs.psrC != 0 ? 1 : 0
         let (result, flags) = ARM64Executor.addWithCarry(x[Int(i.rn)], b, carry, i.is64)
@@ -47,7 +47,7 @@ extension ARM64Executor {
     }
 
     @inline(__always)
-    mutating func conditionalCompare(_ i: ARM64Instruction) {
+    func conditionalCompare(_ i: ARM64Instruction, _ nzcv: inout UInt64) {
         guard ARM64Executor.conditionHolds(i.condition, nzcv) else {
             nzcv = i.immediate2
             return
@@ -58,7 +58,7 @@ extension ARM64Executor {
     }
 
     @inline(__always)
-    func conditionalSelect(_ i: ARM64Instruction) {
+    func conditionalSelect(_ i: ARM64Instruction, _ nzcv: UInt64) {
         if ARM64Executor.conditionHolds(i.condition, nzcv) {
             write(i.rd, x[Int(i.rn)], i.is64)
             return

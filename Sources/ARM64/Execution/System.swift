@@ -25,7 +25,7 @@ extension ARM64Executor {
         }
     }
 
-    mutating func moveFromSystemRegister(_ i: ARM64Instruction) throws(ARM64Exception) {
+    func moveFromSystemRegister(_ i: ARM64Instruction, nzcv: UInt64) throws(ARM64Exception) {
         let register = i.systemRegister
         let value: UInt64
         switch register {
@@ -41,7 +41,7 @@ extension ARM64Executor {
         x[Int(i.rd)] = value
     }
 
-    mutating func moveToSystemRegister(_ i: ARM64Instruction) throws(ARM64Exception) {
+    func moveToSystemRegister(_ i: ARM64Instruction, _ nzcv: inout UInt64) throws(ARM64Exception) {
         let register = i.systemRegister
         let value = x[Int(i.rn)]
         switch register {
@@ -67,7 +67,7 @@ extension ARM64Executor {
         }
     }
 
-    mutating func flagManipulation(_ i: ARM64Instruction) throws(ARM64Exception) {
+    func flagManipulation(_ i: ARM64Instruction, _ nzcv: inout UInt64) throws(ARM64Exception) {
         // CFINV inverts C; XAFLAG/AXFLAG (floating-point flag conversions) are not modelled.
         guard i.variant == 0 else { throw .undefined }
         nzcv ^= ARM64PtRegs.psrC
