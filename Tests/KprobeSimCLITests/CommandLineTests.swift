@@ -23,7 +23,9 @@ func kprobesimRun(_ script: String, _ options: String...) throws -> (status: Int
 }
 
 /// Runs `kprobesim ARGUMENTS` from the repository root, as the docs' examples are run.
-func kprobesimFromRoot(_ arguments: String...) -> (status: Int32, output: String, error: String) {
+func kprobesimFromRoot(_ arguments: String...) -> (status: Int32, output: String, error: String) { kprobesimFromRoot(arguments) }
+
+func kprobesimFromRoot(_ arguments: [String]) -> (status: Int32, output: String, error: String) {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let previous = FileManager.default.currentDirectoryPath
     _ = FileManager.default.changeCurrentDirectoryPath(root.path)
@@ -224,6 +226,30 @@ struct CommandLineTests {
                 + " " + String(repeating: " ", count: 14) + "0")
     }
 
+    @Test("explain on the legacy profile: the slot holds what 5.4 put there, and the second exception is #DB")
+    func explainLegacy() {
+        let x86 = kprobesim("explain", "--arch", "x86_64", "--profile", "legacy-5.4")
+        #expect(x86.status == 0)
+        // kernel (5.4): arch_copy_kprobe -> prepare_boost appends `jmp rel32` back to addr + len for a boostable
+        // `add %rax,%rdx` (3 bytes): rel = (sum_to+0x16) - (slot + 3 + 5) = 0x...81000016 - 0x...81001008 =
+        // -0xff2 = 0xfffff00e, little-endian 0e f0 ff ff. No int3 follows the copy in the TF era.
+        #expect(x86.output.contains("ffffffff81001003:  e9 0e f0 ff ff        jmp    ffffffff81000016 <sum_to+0x16>"))
+        #expect(!x86.output.contains("ffffffff81001003:  cc") && !x86.output.contains("ffffffff81001008:"))
+        // A post_handler is registered, so the hit is stepped by TF (kprobe_handler checks at the hit): #DB in the slot.
+        #expect(x86.output.contains("CPU exception: debug at 0xffffffff81001000"))
+        #expect(x86.output.contains("stepped by the trap flag"))
+
+        let arm64 = kprobesim("explain", "--arch", "arm64", "--profile", "legacy-5.4")
+        #expect(arm64.status == 0)
+        // kernel (5.4): arch_prepare_ss_slot copies one word into the slot; the hardware step brings the CPU back.
+        #expect(arm64.output.contains("ffff800008001000:  00 00 01 8b           add\tx0, x0, x1"))
+        #expect(!arm64.output.contains("brk\t#0x6"))
+        #expect(arm64.output.contains("CPU exception: debug at 0xffff800008001000"))
+        // BRK leaves pc at the probe: the pre_handler sees pc = addr, the post_handler addr + 4 (restore).
+        #expect(arm64.output.contains("pre_handler sees   pc=0xffff800008000020 "))
+        #expect(arm64.output.contains("post_handler sees  pc=0xffff800008000024 "))
+    }
+
     @Test("explain --optimize: the int3 becomes e9 to the detour, the copies run there, and the jump comes back")
     func explainOptimized() {
         let run = kprobesim("explain", "--arch", "x86_64", "--optimize", "--pre-only")
@@ -276,6 +302,9 @@ struct SeedScenarioTests {
             line.range(of: "port=").flatMap { Int(line[$0.upperBound...]) }
         }
         #expect(ports == [80, 8080, 443, 0])
+        // The article's pr_info prints p->symbol_name first (its dmesg: "inet_bind name:test pid:68248 socket bind
+        // port=49152").
+        #expect(try lines(.inetBind, architecture).contains { $0.contains("inet_bind name:") && $0.hasSuffix("socket bind port=80") })
     }
 
     @Test("hlist_count: the handler's chain lengths match the table in lists.c", arguments: [Architecture.x86_64, .arm64])

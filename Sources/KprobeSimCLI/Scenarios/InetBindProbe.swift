@@ -1,9 +1,9 @@
 import Machine
 import Kprobes
 
-/// Seed 001: `kprobe` on `inet_bind`; the pre_handler takes the socket and the sockaddr from the first two
-/// argument registers (x86_64 `di`/`si`, arm64 `x0`/`x1`, as the article's #ifdefs do) and prints the port,
-/// converted from network byte order.
+/// Seed 001: `kprobe` on `inet_bind`; the pre_handler takes the sockaddr from the second argument register
+/// (x86_64 `si`, arm64 `x1`, as the article's #ifdefs do; they load the socket from the first too, and never use
+/// it) and prints the port, converted from network byte order, in the article's `pr_info` format.
 enum InetBindProbe {
     static func run(_ machine: Machine, _ kprobes: KprobeManager, _ log: KernelLog) throws {
         var ports: [UInt16] = []
@@ -15,7 +15,8 @@ enum InetBindProbe {
             ports.append(port)
             let comm = ctx.cpu.currentTask?.comm ?? "swapper"
             let pid = ctx.cpu.currentTask?.pid ?? 0
-            log.printk("handler_pre name:\(comm) pid:\(pid) socket bind port=\(port)", cpu: ctx.cpu)
+            // pr_info("%s name:%s pid:%d socket bind port=%d\n", p->symbol_name, current->comm, task_pid_nr(current), snum)
+            log.printk("\(ctx.kprobe.symbolName ?? "") name:\(comm) pid:\(pid) socket bind port=\(port)", cpu: ctx.cpu)
             return 0
         })
         do { try kprobes.register(probe) } catch {

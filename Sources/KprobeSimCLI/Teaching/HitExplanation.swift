@@ -15,6 +15,27 @@ struct HitExplanation {
     /// Register only a pre_handler (a post_handler keeps x86_64 probes from being jump-optimized).
     var preOnly = false
 
+    /// What the slot's words after the copy mean: the second trap (6.1), a jump back (a boosted x86 probe), or
+    /// nothing (the legacy profile steps the copy alone: x86 by the trap flag, arm64 by the hardware step).
+    /// kernel: arch/x86/kernel/kprobes/core.c prepare_singlestep / prepare_boost (5.4: arch_copy_kprobe),
+    /// arch/arm64/kernel/probes/kprobes.c arch_prepare_ss_slot.
+    static func slotNote(_ arch: Architecture, after next: String?, emulated: Bool, steppedDespiteJump: Bool) -> String {
+        if emulated { return "written, but never run: this instruction is emulated inside the first trap" }
+        guard let next else {
+            return arch == .x86_64
+                ? "the copy alone: the trap flag steps it and the debug exception brings the CPU back"
+                : "the copy alone: the hardware single-step (MDSCR_EL1.SS, PSTATE.SS) runs it and the debug exception brings the CPU back"
+        }
+        if next.hasPrefix("jmp") {
+            // The trap-flag era decides at the hit: a probe with a post_handler is stepped, not boosted.
+            return steppedDespiteJump
+                ? "the copy, then a jump back, used only while the probe has no post_handler: this one is stepped by the trap flag"
+                : "the copy, then a jump back to the next instruction: boosted, no second trap"
+        }
+        return arch == .x86_64 ? "the copy, then int3: the second trap brings the CPU back"
+                               : "the copy, then BRK #0x006: the second trap brings the CPU back"
+    }
+
     func render() throws -> String {
         let arch = machine.architecture
         let kprobes = KprobeManager(machine: machine, profile: profile)
@@ -49,6 +70,10 @@ struct HitExplanation {
             }
         })
         let before = try machine.memory.kernelRead(address, count: arch == .x86_64 ? 8 : 4)
+        // Recorded while registering for the slot's prepared bytes: what follows the copy depends on the profile.
+        machine.ledger.clear()
+        machine.ledger.isRecording = true
+        defer { machine.ledger.isRecording = false }
         do { try kprobes.register(probe) } catch {
             out.append("")
             out.append("register_kprobe() = \(error): the kernel refuses this address")
@@ -73,15 +98,20 @@ struct HitExplanation {
             out.append("     " + Disassembly.line(machine, at: address))
         } else if let slot = probe.slotAddress {
             out.append("   slot at 0x\(String(slot, radix: 16)) (\(machine.symbols.formatName(slot))):")
-            let copy = Disassembly.instruction(machine, at: slot).0
-            out.append("     " + Disassembly.line(machine, at: slot))
-            out.append("     " + Disassembly.line(machine, at: slot + UInt64(copy.count)))
-            if probe.isEmulated {
-                out.append("     (written, but never run: this instruction is emulated inside the first trap)")
-            } else {
-                out.append(arch == .x86_64 ? "     (the copy, then int3: the second trap brings the CPU back)"
-                                           : "     (the copy, then BRK #0x006: the second trap brings the CPU back)")
+            let prepared = machine.ledger.events(of: KprobeEvent.self).lazy.compactMap { event -> [UInt8]? in
+                if case .slotPrepared(address, slot, let bytes) = event { return bytes } else { return nil }
+            }.first ?? []
+            var at = slot
+            var texts: [String] = []
+            while at < slot + UInt64(prepared.count) {
+                let (bytes, text) = Disassembly.instruction(machine, at: at)
+                out.append("     " + Disassembly.line(machine, at: at))
+                texts.append(text)
+                at += UInt64(max(1, bytes.count))
             }
+            let stepped = profile.x86SingleStep == .trapFlag && !preOnly
+            out.append("     (" + Self.slotNote(arch, after: texts.dropFirst().first, emulated: probe.isEmulated,
+                                                steppedDespiteJump: stepped) + ")")
         } else {
             out.append("   no slot: this instruction is " + (arch == .x86_64 ? "emulated" : "simulated")
                 + " inside the first trap, never executed out of line")

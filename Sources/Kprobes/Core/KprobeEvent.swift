@@ -64,7 +64,7 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         case let .armed(a, o, b): return "arm \(hex(a)): [\(bytes(o))] -> [\(bytes(b))]"
         case let .disarmed(a, r): return "disarm \(hex(a)): restored [\(bytes(r))]"
         case let .slotPrepared(a, s, b): return "slot for \(hex(a)) at \(hex(s)): [\(bytes(b))]"
-        case let .trap(a, ip): return "kprobe handler: probe at \(hex(a)) found, regs->ip = \(hex(ip))"
+        case let .trap(a, ip): return "kprobe handler: probe at \(hex(a)) found, instruction_pointer(regs) = \(hex(ip))"
         case let .preHandler(a, ip, r): return "pre_handler(\(hex(a))) ip=\(hex(ip)) returned \(r)"
         case let .slotStep(a, s): return "single-step copy of \(hex(a)) in slot \(hex(s))"
         case let .slotReturn(a, r): return "slot trap for \(hex(a)): resume at \(hex(r))"
