@@ -9,7 +9,8 @@ import TestSupport
 /// Seeded random scenarios over the compiled corpus. Each picks a function and arguments (with their native
 /// result), an object variant, an instruction boundary, a kernel profile and a handler behaviour, and checks:
 ///   - transparency: the probed run returns the native result and ends with the same registers and object
-///     memory as the unprobed run;
+///     memory as the unprobed run (for a pre_handler that skips the instruction: as the unprobed code with that
+///     instruction replaced by no-ops);
 ///   - order: every hit is pre → (step | emulate | simulate) → post, or pre alone after a non-zero return;
 ///   - accounting: hits + nmissed equal the number of times execution reached the address, counted
 ///     independently by single-stepping the unprobed run with the CPU's own debug trap.
@@ -18,12 +19,16 @@ import TestSupport
 @Suite("kprobes: property test over seeded random scenarios")
 struct KprobePropertyTests {
     /// `optimized`: pre only, with the x86_64 optimizer run at once (the jump and the detour, where allowed).
-    enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall, optimized }
+    /// `skipStep`: the pre_handler moves the IP past the instruction and returns 1, so the kernel neither steps it
+    /// nor calls the post_handler (kernel: kprobe_int3_handler / kprobe_handler, kprobe_ftrace_handler).
+    enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall, optimized, skipStep }
+
+    static func seeds(count: Int) -> [UInt64] { (1...count).map { UInt64($0) &* 0x9E37_79B9 } }
+    static let defaultSeedCount = 96
 
     static let seeds: [UInt64] = {
         if let text = ProcessInfo.processInfo.environment["KPROBESIM_SEED"], let seed = UInt64(text) { return [seed] }
-        let count = Int(ProcessInfo.processInfo.environment["KPROBESIM_SEEDS"] ?? "") ?? 48
-        return (1...count).map { UInt64($0) &* 0x9E37_79B9 }
+        return seeds(count: Int(ProcessInfo.processInfo.environment["KPROBESIM_SEEDS"] ?? "") ?? defaultSeedCount)
     }()
 
     /// Counts how often execution reaches `address` in an unprobed call, by single-stepping every instruction
@@ -76,8 +81,22 @@ struct KprobePropertyTests {
         return out
     }
 
-    @Test("probing is transparent, ordered and fully accounted", arguments: seeds)
-    func scenario(seed: UInt64) throws {
+    /// What a seed draws: the architecture, profile, corpus case, object variant and behaviour, and the generator
+    /// left where the scenario goes on drawing (the probe address).
+    struct Plan {
+        let arch: Architecture
+        let profile: KernelProfile
+        let c: CorpusCase
+        let variant: String
+        let behaviour: Behaviour
+        var random: SeededGenerator
+        /// Whether the scenario runs: cases too long to single-step cheaply are left to the corpus tests (the
+        /// nested behaviour runs the whole function again on every hit, so it must stay well inside the budget
+        /// even when hit on every loop pass).
+        let runs: Bool
+    }
+
+    static func plan(_ seed: UInt64) throws -> Plan {
         var random = SeededGenerator(seed: seed)
         let arch: Architecture = random.next() & 1 == 0 ? .x86_64 : .arm64
         let profile: KernelProfile = random.next() % 3 == 0 ? .legacy : .debian61
@@ -86,31 +105,71 @@ struct KprobePropertyTests {
         let variants = Corpus.variants(arch)
         let variant = variants[Int(random.next() % UInt64(variants.count))]
         let behaviour = Behaviour.allCases[Int(random.next() % UInt64(Behaviour.allCases.count))]
-        var context = "seed \(seed): \(arch) \(profile) \(variant) \(c) \(behaviour)"
-
-        // Cases too long to single-step cheaply are left to the corpus tests (the nested behaviour runs the whole
-        // function again on every hit, so it must stay well inside the budget even when hit on every loop pass).
-        let (sizing, _) = try Self.machine(arch, file: c.file, variant: variant)
+        let (sizing, _) = try machine(arch, file: c.file, variant: variant)
         _ = try sizing.call(c.function, arguments: c.arguments)
         let length = sizing.instructionsExecuted
-        guard length <= 20_000, behaviour != .nestedCall || length * length <= 2_000_000 else { return }
+        let runs = length <= 20_000 && (behaviour != .nestedCall || length * length <= 2_000_000)
+        return Plan(arch: arch, profile: profile, c: c, variant: variant, behaviour: behaviour, random: random, runs: runs)
+    }
+
+    @Test("the default seeds run every behaviour on both architectures, and both profiles on each")
+    func seedsCoverEveryBehaviour() throws {
+        let plans = try Self.seeds(count: Self.defaultSeedCount).map(Self.plan).filter(\.runs)
+        for arch in Architecture.allCases {
+            for behaviour in Behaviour.allCases {
+                #expect(plans.contains { $0.arch == arch && $0.behaviour == behaviour }, "\(arch) \(behaviour)")
+            }
+            for profile in [KernelProfile.debian61, .legacy] {
+                #expect(plans.contains { $0.arch == arch && $0.profile == profile }, "\(arch) \(profile)")
+            }
+        }
+    }
+
+    @Test("probing is transparent, ordered and fully accounted", arguments: seeds)
+    func scenario(seed: UInt64) throws {
+        var plan = try Self.plan(seed)
+        guard plan.runs else { return }
+        let (arch, profile, c, variant, behaviour) = (plan.arch, plan.profile, plan.c, plan.variant, plan.behaviour)
+        var context = "seed \(seed): \(arch) \(profile) \(variant) \(c) \(behaviour)"
 
         // Unprobed run with an independent reach count.
         let (plain, plainObject) = try Self.machine(arch, file: c.file, variant: variant)
         let candidates = try Self.boundaries(plain, c.function)
-        let address = candidates[Int(random.next() % UInt64(candidates.count))]
+        let address = candidates[Int(plan.random.next() % UInt64(candidates.count))]
         let counter = ReachCounter(address: address)
         plain.traps.register(counter, for: .debug, priority: 1)
         let symbol = try #require(plain.symbols.lookup(name: c.function))
-        let reference = try Self.run(plain, c, object: plainObject) { registers in
+        let end = try candidates.first { $0 > address } ?? symbol.address + #require(plain.symbols.lookup(containing: address)).size
+        let probedLength = arch == .x86_64 ? Int(end - address) : 4
+        if behaviour == .skipStep {
+            // What the handler's skip amounts to: the instruction replaced by no-ops (x86 `nop` 0x90, arm64 NOP).
+            let nops = arch == .x86_64 ? [UInt8](repeating: 0x90, count: probedLength) : [0x1f, 0x20, 0x03, 0xd5]
+            try plain.pokeText(address, bytes: nops)
+        }
+        let stepped = { (registers: RegisterFile) in
             if arch == .x86_64 { registers[X86PtRegs.flags] |= 1 << 8 } else {
                 registers[ARM64PtRegs.mdscr] |= ARM64PtRegs.mdscrSS
                 registers[ARM64PtRegs.pstate] |= ARM64PtRegs.psrSS
             }
         }
-        let reached = counter.count
         context += " at \(c.function)+0x\(String(address - symbol.address, radix: 16))"
-        #expect(reference.result == c.expected, "\(context): unprobed result")
+        let reference: Run
+        do { reference = try Self.run(plain, c, object: plainObject, prepare: stepped) } catch {
+            // Only a skip can break the code (an endless loop, a bad stack): then the probed run must fail too.
+            #expect(behaviour == .skipStep, "\(context): unprobed run failed: \(error)")
+            let probed = try Self.machine(arch, file: c.file, variant: variant).0
+            let kprobes = KprobeManager(machine: probed, profile: profile)
+            do {
+                try kprobes.register(Kprobe(address: address, preHandler: { ctx in ctx.regs.ip = address + UInt64(probedLength); return 1 }))
+            } catch { return }
+            #expect(throws: SimulationError.self, "\(context): the skipped code failed unprobed") {
+                _ = try probed.call(c.function, arguments: c.arguments)
+            }
+            return
+        }
+        let reached = counter.count
+        let expected = behaviour == .skipStep ? reference.result : c.expected
+        #expect(reference.result == expected, "\(context): unprobed result")
 
         // Probed run.
         let (probed, probedObject) = try Self.machine(arch, file: c.file, variant: variant)
@@ -122,7 +181,9 @@ struct KprobePropertyTests {
             Kprobe(address: address, preHandler: { ctx in
                 log.append("pre")
                 if behaviour == .nestedCall { _ = try? ctx.call(functionAddress, arguments: nestedArguments) }
-                return 0
+                guard behaviour == .skipStep else { return 0 }
+                ctx.regs.ip = address + UInt64(probedLength)
+                return 1
             }, postHandler: behaviour == .preOnly || behaviour == .optimized ? nil : { _ in log.append("post") })
         }
         let probes = behaviour == .aggregatedPair ? [make(), make()] : [make()]
@@ -139,7 +200,7 @@ struct KprobePropertyTests {
         }
         probed.ledger.isRecording = true
         let result = try Self.run(probed, c, object: probedObject)
-        #expect(result.result == c.expected, "\(context): result")
+        #expect(result.result == expected, "\(context): result")
         #expect(result.registers == reference.registers.enumerated().map { i, v in
             // The reference ran with the trap flag / step bits set; everything else must match exactly.
             arch == .x86_64 && i == X86PtRegs.flags ? v & ~(1 << 8) : (arch == .arm64 && i == ARM64PtRegs.pstate ? v & ~ARM64PtRegs.psrSS : v)
@@ -177,7 +238,9 @@ struct KprobePropertyTests {
         }
         closeDetour()
         let noPost = behaviour == .preOnly || behaviour == .optimized
-        let perHit = (probes.count == 2 ? ["pre", "pre"] : ["pre"]) + ["step"] + (noPost ? [] : Array(repeating: "post", count: probes.count))
+        // A non-zero return: pre alone, with no step and no post_handler although one is registered.
+        let perHit = behaviour == .skipStep ? ["pre"]
+            : (probes.count == 2 ? ["pre", "pre"] : ["pre"]) + ["step"] + (noPost ? [] : Array(repeating: "post", count: probes.count))
         #expect(steps == Array(repeating: perHit, count: Int(hits)).flatMap { $0 }, "\(context): handler order")
         #expect(log.filter { $0 == "pre" }.count == Int(hits) * probes.count, "\(context)")
     }
