@@ -294,6 +294,19 @@ struct SeedScenarioTests {
         return try scenario.run(arch, options: options)
     }
 
+    @Test("the scenario command runs every seed scenario on both arches from the repository root")
+    func scenarioCommand() {
+        for scenario in SeedScenario.allCases {
+            let run = kprobesimFromRoot("scenario", scenario.rawValue)
+            #expect(run.status == 0, "\(scenario.rawValue): \(run.error)")
+            for arch in Architecture.allCases {
+                #expect(run.output.contains("== \(scenario.rawValue) on \(arch), kernel profile debian-6.1\n"), "\(scenario.rawValue)")
+            }
+            // Each module plants its probe and removes it again, as the samples' init and exit functions do.
+            #expect(run.output.components(separatedBy: "Planted ").count == 3, "\(scenario.rawValue)")
+        }
+    }
+
     @Test("inet_bind: the handler reads each bound port from the sockaddr argument", arguments: [Architecture.x86_64, .arm64])
     func inetBind(architecture: Architecture) throws {
         // Hand derivation from bind_addrs[] in Tests/Fixtures/corpus/src/lists.c: htons(80), htons(8080),

@@ -27,7 +27,7 @@ enum HlistCountProbe {
             log.printk("register_kprobe failed, returned -\(error.rawValue)")
             return
         }
-        log.printk("planted kprobe at \(KernelLog.hex(probe.address ?? 0))")
+        log.printk("Planted kprobe at \(KernelLog.hex(probe.address ?? 0))")
         for key: UInt64 in [1, 17, 5, 15, 0, 100, 7] {
             let value = try machine.call("hlist_lookup", arguments: [key])
             log.printk("workload: hlist_lookup(\(key)) = \(value)")
