@@ -47,7 +47,9 @@ struct KprobeRegistrationTests {
         let probe = Kprobe(symbolName: "sum_to", offset: next.address - sumTo)
         try lab.kprobes.register(probe)
         #expect(probe.address == next.address)
-        #expect(probe.flags.contains(.onFunctionEntry) == false || lab.machine.symbols.lookup(containing: next.address)?.offset == 0)
+        // kernel: _kprobe_addr re-splits with kallsyms_lookup_size_offset, so the offset arch_adjust_kprobe_addr
+        // judges is the one inside sum_squares_while: 0, a function entry (more in KprobeRegistrationGapsTests).
+        #expect(probe.flags.contains(.onFunctionEntry))
     }
 
     @Test("the same struct twice is refused; a second struct at the address aggregates", arguments: [Architecture.x86_64, .arm64])

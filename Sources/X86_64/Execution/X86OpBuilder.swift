@@ -88,10 +88,13 @@ enum X86OpBuilder {
         case (.primary, 0xc8): op.kind = .enter; op.imm = insn.immediate; op.imm2 = UInt64(insn.immediate2)
         case (.primary, 0xc9): op.kind = .leave
         case (.primary, 0xcc): op.kind = .int3
-        case (.primary, 0xe0): op.kind = .loopne; op.imm = target
-        case (.primary, 0xe1): op.kind = .loope; op.imm = target
-        case (.primary, 0xe2): op.kind = .loop; op.imm = target
-        case (.primary, 0xe3): op.kind = .jrcxz; op.imm = target
+        // No ModRM, so resolveModRM never sees their 0x67: the address size picks the count register here
+        // (Intel SDM, LOOP/LOOPcc and JrCXZ: ECX under a 32-bit address size, RCX otherwise; GNU as writes
+        // `jecxz` and `addr32 loop` as 67 e3 / 67 e2).
+        case (.primary, 0xe0): op.kind = .loopne; op.imm = target; op.addressSize32 = insn.prefixes.addressSize
+        case (.primary, 0xe1): op.kind = .loope; op.imm = target; op.addressSize32 = insn.prefixes.addressSize
+        case (.primary, 0xe2): op.kind = .loop; op.imm = target; op.addressSize32 = insn.prefixes.addressSize
+        case (.primary, 0xe3): op.kind = .jrcxz; op.imm = target; op.addressSize32 = insn.prefixes.addressSize
         case (.primary, 0xe8): op.kind = .call; op.imm = target
         case (.primary, 0xe9), (.primary, 0xeb): op.kind = .jmp; op.imm = target
         case (.primary, 0xf4): op.kind = .hlt
