@@ -18,7 +18,7 @@ extension KprobeLab {
     /// A 6.1 x86_64 lab with `Tests/Fixtures/kprobes-x86/emulation.o` (GNU as) loaded after the corpus files.
     static func emulation(files: [String] = []) throws -> KprobeLab {
         let lab = try KprobeLab(.x86_64, files: files)
-        try ELFLoader.load(bytes: try Fixtures.bytes("kprobes-x86/emulation.o"), name: "emulation.o",
+        _ = try ELFLoader.load(bytes: try Fixtures.bytes("kprobes-x86/emulation.o"), name: "emulation.o",
                            into: lab.machine, module: "emulation")
         return lab
     }
