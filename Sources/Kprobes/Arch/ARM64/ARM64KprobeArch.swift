@@ -353,12 +353,20 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
             let taken = insn & (1 << 24) != 0 ? set : !set
             r[pc] = address &+ (taken ? UInt64(bitPattern: signExtend(((insn >> 5) & 0x3FFF) << 2, bits: 16)) : 4)
         case .ldrLiteral:
-            // 6.1 reads 64 bits even for the W form and keeps the low half (fixed in 6.12).
+            // kernel: simulate-insn.c simulate_ldr_literal. X form: eight bytes. W form: four bytes
+            // (READ_ONCE(*(u32 *)), 6.1 stable with 50f813e57601), or eight bytes truncated by set_w_reg before
+            // that fix (`KernelProfile.arm64LiteralWLoadReadsDoubleword`).
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
-            let value = (try? machine.memory.read64(target)) ?? 0
+            let value: UInt64
+            if insn & (1 << 30) != 0 || profile.arm64LiteralWLoadReadsDoubleword {
+                value = (try? machine.memory.read64(target)) ?? 0
+            } else {
+                value = UInt64((try? machine.memory.read32(target)) ?? 0)
+            }
             write(rt, insn & (1 << 30) != 0 ? value : value & 0xFFFF_FFFF)
             r[pc] = r[pc] &+ 4
         case .ldrswLiteral:
+            // kernel: simulate-insn.c simulate_ldrsw_literal: four bytes as s32, sign-extended by set_x_reg.
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
             let value = (try? machine.memory.read32(target)) ?? 0
             write(rt, UInt64(bitPattern: Int64(Int32(bitPattern: value))))
