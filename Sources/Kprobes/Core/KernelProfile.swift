@@ -55,6 +55,9 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// Cc: stable, in the 5.15 and 6.1 stable series of October 2024) reads exactly four
     /// (`READ_ONCE(*(u32 *)load_addr)`); debian-6.1 (6.1.192) has it.
     public var arm64LiteralWLoadReadsDoubleword = false
+    /// arm64 `kprobe_fault_handler` restores the saved DAIF (kprobes_restore_local_irqflag) when the copy in
+    /// the slot faults in HIT_SS: so in 6.0/6.1; 5.4 only turns the hardware step off and leaves PSTATE.I set.
+    public var arm64FaultInSlotRestoresInterruptMask = true
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
@@ -87,6 +90,7 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
             arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: nil)
         profile.x86CanProbeStopsAtInt3 = true
         profile.arm64LiteralWLoadReadsDoubleword = true
+        profile.arm64FaultInSlotRestoresInterruptMask = false
         return profile
     }()
 
