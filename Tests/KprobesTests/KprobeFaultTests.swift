@@ -203,4 +203,99 @@ struct KprobeFaultTests {
         #expect(missedAtHandler == [1, 2, 3])
         #expect(probe.nmissed == 3)
     }
+
+    // MARK: Aggregated probes and kprobe_instance
+
+    /// Two probes at one address (5.4): `older` registered first, `newer` second, so `newer`'s pre_handler runs
+    /// first (list_add_rcu at the head). `older`'s pre_handler faults. The aggregator's fault_handler is
+    /// aggr_fault_handler, which calls the fault_handler of `kprobe_instance` — the child whose handler is
+    /// running, `older` — and only that one. kprobes_inc_nmissed_count on the aggregator has already counted
+    /// the fault on both children when it runs.
+    @Test("legacy: a fault in one aggregated child's pre_handler goes to that child's fault_handler only",
+          arguments: [Architecture.arm64, .x86_64], [Int32(0), 1])
+    func aggregatedFaultHandler(architecture: Architecture, returned: Int32) throws {
+        let lab = try KprobeLab(architecture, profile: .legacy)
+        lab.kprobes.optimizationEnabled = false
+        let (load, _) = try Self.defineFaulting(lab, architecture)
+        var calls: [String] = [], missed: [[UInt64]] = []
+        var loadResult: UInt64?
+        let older = Kprobe(symbolName: "sum_to")
+        let newer = Kprobe(symbolName: "sum_to")
+        older.preHandler = { ctx in
+            calls.append("older pre")
+            loadResult = try? ctx.call(load, arguments: [0x10])
+            return 0
+        }
+        older.faultHandler = { ctx, _ in
+            calls.append("older fault")
+            missed.append([older.nmissed, newer.nmissed])
+            if returned != 0 { ctx.regs.ip += Self.faultingLength(architecture) }
+            return returned
+        }
+        newer.preHandler = { _ in calls.append("newer pre"); return 0 }
+        newer.faultHandler = { _, _ in calls.append("newer fault"); return 0 }
+        try lab.kprobes.register(older)
+        try lab.kprobes.register(newer)
+        #expect(lab.kprobes.get(try lab.address("sum_to"))?.isAggregator == true)
+        if returned != 0 {
+            // Handled: the load is skipped, the call returns 5 and sum_to finishes normally.
+            #expect(try lab.call("sum_to", [3]) == 6)
+            #expect(loadResult == 5)
+        } else {
+            // Not handled: the fault goes on to the kernel's page fault path and kills the run.
+            let error = #expect(throws: SimulationError.self) { _ = try lab.call("sum_to", [3]) }
+            guard case .unhandledTrap(let trap, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+            #expect(trap.kind == .pageFault)
+        }
+        #expect(calls == ["newer pre", "older pre", "older fault"])
+        #expect(missed == [[1, 1]])
+        #expect(older.nmissed == 1 && newer.nmissed == 1)
+    }
+
+    /// aggr_post_handler sets kprobe_instance around each post_handler: a fault in `second`'s post_handler
+    /// (HIT_SSDONE) reaches `second`'s fault_handler, not `first`'s, whose pre_handler ran before.
+    @Test("legacy: a fault in an aggregated child's post_handler goes to that child's fault_handler",
+          arguments: [Architecture.arm64, .x86_64])
+    func aggregatedPostHandlerFault(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture, profile: .legacy)
+        lab.kprobes.optimizationEnabled = false
+        let (load, _) = try Self.defineFaulting(lab, architecture)
+        var calls: [String] = []
+        let first = Kprobe(symbolName: "sum_to", offset: architecture == .x86_64 ? 0x13 : 0x20)
+        first.preHandler = { _ in 0 }
+        first.faultHandler = { _, _ in calls.append("first fault"); return 0 }
+        let second = Kprobe(symbolName: "sum_to", offset: architecture == .x86_64 ? 0x13 : 0x20)
+        second.postHandler = { ctx in _ = try? ctx.call(load, arguments: [0x10]) }
+        second.faultHandler = { ctx, _ in
+            calls.append("second fault")
+            ctx.regs.ip += Self.faultingLength(architecture)
+            return 1
+        }
+        try lab.kprobes.register(first)
+        try lab.kprobes.register(second)
+        #expect(try lab.call("sum_to", [0]) == 0)   // sum_to(0): the site runs once
+        #expect(calls == ["second fault"])
+        #expect(first.nmissed == 1 && second.nmissed == 1)
+    }
+
+    /// The 6.1 kernel has no fault_handler: nothing tracks kprobe_instance, and an aggregated child's fault is
+    /// not counted as missed (the HIT_ACTIVE case is gone from kprobe_fault_handler).
+    @Test("6.1: no kprobe_instance, no miss for a fault in an aggregated child", arguments: [Architecture.arm64, .x86_64])
+    func noInstanceOn61(architecture: Architecture) throws {
+        let lab = try KprobeLab(architecture)
+        lab.kprobes.optimizationEnabled = false
+        let (load, _) = try Self.defineFaulting(lab, architecture)
+        var instanceSetDuringPre: Bool?
+        let older = Kprobe(symbolName: "sum_to", preHandler: { ctx in
+            instanceSetDuringPre = lab.kprobes.controlBlock(ctx.cpu).instance != nil
+            _ = try? ctx.call(load, arguments: [0x10])
+            return 0
+        })
+        let newer = Kprobe(symbolName: "sum_to", preHandler: { _ in 0 })
+        try lab.kprobes.register(older)
+        try lab.kprobes.register(newer)
+        _ = #expect(throws: SimulationError.self) { _ = try lab.call("sum_to", [3]) }
+        #expect(instanceSetDuringPre == false)
+        #expect(older.nmissed == 0 && newer.nmissed == 0)
+    }
 }

@@ -274,10 +274,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
         case .hitActive where profile.hasFaultHandler, .hitSSDone where profile.hasFaultHandler:
             manager.incrementMissed(current, cpu: cpu)
             let esr = ARM64KprobeArch.syndrome(of: trap.fault)
-            if let handler = current.faultHandler,
-               handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), Int32(bitPattern: esr)) != 0 {
-                return .handled
-            }
+            if manager.callUserFaultHandler(current, cpu: cpu, trapnr: Int32(bitPattern: esr)) { return .handled }
         default:
             break
         }
