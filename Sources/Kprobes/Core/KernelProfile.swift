@@ -50,6 +50,14 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
     /// kprobes instruction boudary check with CONFIG_RETHUNK". The 6.1 guest accepts probes past that padding
     /// (x86_64/boundaries.txt).
     public var x86CanProbeStopsAtInt3 = false
+    /// arm64 `simulate_ldr_literal` reads eight bytes for the W form too and keeps the low half (`*(u64 *)`
+    /// then `set_w_reg`), as v5.4 did. Commit 50f813e57601 "arm64: probes: Fix simulate_ldr*_literal()" (v6.12,
+    /// Cc: stable, in the 5.15 and 6.1 stable series of October 2024) reads exactly four
+    /// (`READ_ONCE(*(u32 *)load_addr)`); debian-6.1 (6.1.192) has it.
+    public var arm64LiteralWLoadReadsDoubleword = false
+    /// arm64 `kprobe_fault_handler` restores the saved DAIF (kprobes_restore_local_irqflag) when the copy in
+    /// the slot faults in HIT_SS: so in 6.0/6.1; 5.4 only turns the hardware step off and leaves PSTATE.I set.
+    public var arm64FaultInSlotRestoresInterruptMask = true
 
     public init(name: String, x86SingleStep: X86SingleStep, arm64SingleStep: ARM64SingleStep, preemptible: Bool,
                 hasFaultHandler: Bool, x86CanProbeRejectsTrapInstructions: Bool, x86RecoversVanishedInt3: Bool,
@@ -81,6 +89,8 @@ public struct KernelProfile: Sendable, Hashable, CustomStringConvertible {
             hasFaultHandler: true, x86CanProbeRejectsTrapInstructions: false, x86RecoversVanishedInt3: true,
             arm64SimulatesNop: false, x86IndirectCallReturnsToNextInstruction: true, kretprobeMaxDataSize: nil)
         profile.x86CanProbeStopsAtInt3 = true
+        profile.arm64LiteralWLoadReadsDoubleword = true
+        profile.arm64FaultInSlotRestoresInterruptMask = false
         return profile
     }()
 

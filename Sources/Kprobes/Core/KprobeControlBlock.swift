@@ -20,6 +20,9 @@ struct KprobeControlBlock {
     struct State {
         var live = Saved(kprobe: nil, status: .idle, oldFlags: 0, savedFlags: 0)
         var previous = Saved(kprobe: nil, status: .idle, oldFlags: 0, savedFlags: 0)
+        /// kernel (up to v5.13): kernel/kprobes.c `kprobe_instance`, a per-CPU variable of its own (not part of
+        /// the ctlblk, so save/restore_previous_kprobe leave it alone).
+        var instance: Unmanaged<Kprobe>?
     }
 
     private let state: UnsafeMutablePointer<State>
@@ -61,6 +64,13 @@ struct KprobeControlBlock {
     var savedFlags: UInt64 {
         @inline(__always) get { state.pointee.live.savedFlags }
         @inline(__always) nonmutating set { state.pointee.live.savedFlags = newValue }
+    }
+
+    /// `kprobe_instance`: the aggregated child whose pre or post handler is running (set_kprobe_instance /
+    /// reset_kprobe_instance in aggr_pre_handler and aggr_post_handler), read by aggr_fault_handler.
+    var instance: Kprobe? {
+        @inline(__always) get { state.pointee.instance?.takeUnretainedValue() }
+        @inline(__always) nonmutating set { state.pointee.instance = newValue.map { .passUnretained($0) } }
     }
 
     /// Whether this CPU is handling `p`: as its current kprobe, or as the one saved by a reentered hit.

@@ -13,6 +13,8 @@ public final class KprobeManager {
 
     public let machine: Machine
     public let profile: KernelProfile
+    /// `profile.hasFaultHandler`, read once: the aggregated handler loops test it on every hit.
+    private let hasFaultHandler: Bool
     private let ledger: Ledger
     public var blacklist = Blacklist()
     /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
@@ -45,6 +47,7 @@ public final class KprobeManager {
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
         self.profile = profile
+        self.hasFaultHandler = profile.hasFaultHandler
         self.ledger = machine.ledger
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
@@ -435,13 +438,43 @@ public final class KprobeManager {
 
     /// Calls the pre_handler of `p`, or for an aggregator each enabled child's, newest first, stopping at the
     /// first non-zero return. `arch` is the back end the hit came through. kernel: aggr_pre_handler.
+    ///
+    /// With a user fault_handler (`KernelProfile.hasFaultHandler`), each child with a pre_handler is this CPU's
+    /// `kprobe_instance` while it runs; as in the kernel, a child returning non-zero leaves it set.
     @inline(__always)
     func runPreHandler(_ p: Kprobe, cpu: CPU, arch: KprobeArch) -> Int32 {
         guard let children = p.children else { return callPre(p, cpu: cpu, arch: arch) }
-        for child in children where !child.isDisabled {
-            if callPre(child, cpu: cpu, arch: arch) != 0 { return 1 }
+        guard tracksKprobeInstance else {
+            for child in children where !child.isDisabled {
+                if callPre(child, cpu: cpu, arch: arch) != 0 { return 1 }
+            }
+            return 0
+        }
+        // kernel (5.4): kernel/kprobes.c aggr_pre_handler — reset_kprobe_instance after every child, with or
+        // without a pre_handler, unless one returned non-zero.
+        let kcb = controlBlock(cpu)
+        for child in children {
+            if !child.isDisabled {
+                if child.callPre.current != nil || child.kretprobe != nil { kcb.instance = child }
+                if callPre(child, cpu: cpu, arch: arch) != 0 { return 1 }
+            }
+            kcb.instance = nil
         }
         return 0
+    }
+
+    /// Whether hits keep `kprobe_instance` (only kernels with the user fault_handler read it).
+    var tracksKprobeInstance: Bool { hasFaultHandler }
+
+    /// The user fault_handler a fault inside a handler goes to (the legacy profile's `cur->fault_handler`),
+    /// after the arch code counted the miss; true when it returned non-zero (handled). For an aggregator `cur`
+    /// is the aggregator, whose fault_handler is aggr_fault_handler: only the `kprobe_instance` child's own
+    /// handler runs, and none when no child's handler is running.
+    /// kernel (5.4): kernel/kprobes.c aggr_fault_handler; arch kprobe_fault_handler.
+    func callUserFaultHandler(_ current: Kprobe, cpu: CPU, trapnr: Int32) -> Bool {
+        let target = current.isAggregator ? controlBlock(cpu).instance : current
+        guard let target, let handler = target.faultHandler else { return false }
+        return handler(KprobeContext(kprobe: target, cpu: cpu, machine: machine), trapnr) != 0
     }
 
     /// One probe's pre_handler: a kretprobe entry goes straight to `pre_handler_kretprobe` (`arch` is the back
@@ -503,7 +536,17 @@ public final class KprobeManager {
             callPost(p, cpu: cpu)
             return
         }
-        for child in children where !child.isDisabled { callPost(child, cpu: cpu) }
+        guard tracksKprobeInstance else {
+            for child in children where !child.isDisabled { callPost(child, cpu: cpu) }
+            return
+        }
+        // kernel (5.4): aggr_post_handler — set_kprobe_instance around each child's post_handler.
+        let kcb = controlBlock(cpu)
+        for child in children where !child.isDisabled && child.callPost.current != nil {
+            kcb.instance = child
+            callPost(child, cpu: cpu)
+            kcb.instance = nil
+        }
     }
 
     @inline(__always)

@@ -147,7 +147,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
         case .debug where !brkStep:
             return singleStepHandler(cpu: cpu)
         case .pageFault:
-            return faultHandler(cpu: cpu)
+            return faultHandler(cpu: cpu, trap: trap)
         default:
             return .notHandled
         }
@@ -247,33 +247,59 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
         manager.finishHit(p, cpu: cpu, kcb: kcb)
     }
 
-    /// kernel: kprobe_fault_handler — a fault raised by the copy in the slot: back to the probe address, state
-    /// restored, and the fault continues as a normal fault. With a user fault_handler (legacy profile), a fault
-    /// inside a pre/post handler counts as missed and goes to that handler first.
-    private func faultHandler(cpu: CPU) -> TrapResult {
+    /// kernel: kprobe_fault_handler — a fault raised by the copy in the slot: back to the probe address, the
+    /// hardware step off (legacy), state restored, and the fault continues as a normal fault. 6.0/6.1 restore
+    /// the saved DAIF for HIT_SS (kprobes_restore_local_irqflag); 5.4 does not (PSTATE stays as masked for the
+    /// step: `KernelProfile.arm64FaultInSlotRestoresInterruptMask`). REENTER only restores the previous kprobe.
+    /// With a user fault_handler (legacy profile), a fault inside a pre/post handler counts as missed and goes
+    /// to that handler first, with the fault's ESR as `trapnr` (5.4: `cur->fault_handler(cur, regs, fsr)`, fsr
+    /// being do_page_fault's `esr`).
+    private func faultHandler(cpu: CPU, trap: Trap) -> TrapResult {
         let kcb = manager.controlBlock(cpu)
         guard let current = kcb.current, let address = current.address else { return .notHandled }
         let r = cpu.registers.words
         switch kcb.status {
         case .hitSS, .reenter:
-            manager.record(cpu, .faultInSlot(address: address, faultAddress: r[ARM64KprobeArch.pcSlot]))
+            // The faulting data address (FAR_EL1), as x86 records cr2.
+            manager.record(cpu, .faultInSlot(address: address, faultAddress: trap.fault?.address ?? 0))
             r[ARM64KprobeArch.pcSlot] = address
-            if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }
+            if !brkStep { r[ARM64PtRegs.mdscr] &= ~ARM64PtRegs.mdscrSS }   // kernel_disable_single_step (5.4)
             if kcb.status == .reenter {
                 kcb.restorePrevious()
             } else {
-                restoreInterruptFlags(kcb, cpu: cpu)
+                if profile.arm64FaultInSlotRestoresInterruptMask { restoreInterruptFlags(kcb, cpu: cpu) }
                 kcb.current = nil
                 kcb.status = .idle
             }
         case .hitActive where profile.hasFaultHandler, .hitSSDone where profile.hasFaultHandler:
             manager.incrementMissed(current, cpu: cpu)
-            if let handler = current.faultHandler,
-               handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 0) != 0 { return .handled }
+            let esr = ARM64KprobeArch.syndrome(of: trap.fault)
+            if manager.callUserFaultHandler(current, cpu: cpu, trapnr: Int32(bitPattern: esr)) { return .handled }
         default:
             break
         }
         return .notHandled
+    }
+
+    /// The ESR_EL1 value of a fault taken from EL1 (Arm ARM D13.2.37 ESR_ELx, "ISS encoding for an exception
+    /// from a Data Abort" / "from an Instruction Abort"):
+    ///   EC  [31:26] 0x25 data abort without a change in exception level (0x21 instruction abort)
+    ///   IL  [25]    1, a 32-bit instruction
+    ///   ISV [24]    0, no instruction syndrome (the architecture only guarantees it for stage 2 aborts)
+    ///   WnR [6]     1 for a write (data aborts only)
+    ///   DFSC/IFSC [5:0] 0b000111 translation fault, level 3 (nothing mapped); 0b001111 permission fault,
+    ///               level 3 (mapped without the access). The simulator's page map is one level, so it reports
+    ///               the level of a page entry; a real kernel may report a lower level for an address with no
+    ///               table at all.
+    /// So a read of an unmapped address is 0x96000007, a write 0x96000047; permission faults 0x9600000f and
+    /// 0x9600004f; fetches 0x86000007 / 0x8600000f.
+    static func syndrome(of fault: MemoryFault?) -> UInt32 {
+        guard let fault else { return 0 }
+        let ec: UInt32 = fault.access == .execute ? 0x21 : 0x25
+        let il: UInt32 = 1 << 25
+        let wnr: UInt32 = fault.access == .write ? 1 << 6 : 0
+        let status: UInt32 = fault.pagePresent ? 0b00_1111 : 0b00_0111
+        return ec << 26 | il | wnr | status
     }
 
     /// kernel: kprobes_restore_local_irqflag — all of DAIF since the BRK rework, only PSTATE.I before it.
@@ -353,12 +379,20 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
             let taken = insn & (1 << 24) != 0 ? set : !set
             r[pc] = address &+ (taken ? UInt64(bitPattern: signExtend(((insn >> 5) & 0x3FFF) << 2, bits: 16)) : 4)
         case .ldrLiteral:
-            // 6.1 reads 64 bits even for the W form and keeps the low half (fixed in 6.12).
+            // kernel: simulate-insn.c simulate_ldr_literal. X form: eight bytes. W form: four bytes
+            // (READ_ONCE(*(u32 *)), 6.1 stable with 50f813e57601), or eight bytes truncated by set_w_reg before
+            // that fix (`KernelProfile.arm64LiteralWLoadReadsDoubleword`).
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
-            let value = (try? machine.memory.read64(target)) ?? 0
+            let value: UInt64
+            if insn & (1 << 30) != 0 || profile.arm64LiteralWLoadReadsDoubleword {
+                value = (try? machine.memory.read64(target)) ?? 0
+            } else {
+                value = UInt64((try? machine.memory.read32(target)) ?? 0)
+            }
             write(rt, insn & (1 << 30) != 0 ? value : value & 0xFFFF_FFFF)
             r[pc] = r[pc] &+ 4
         case .ldrswLiteral:
+            // kernel: simulate-insn.c simulate_ldrsw_literal: four bytes as s32, sign-extended by set_x_reg.
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
             let value = (try? machine.memory.read32(target)) ?? 0
             write(rt, UInt64(bitPattern: Int64(Int32(bitPattern: value))))

@@ -449,10 +449,8 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             if kcb.status == .reenter { kcb.restorePrevious() } else { kcb.current = nil }
         } else if profile.hasFaultHandler && (kcb.status == .hitActive || kcb.status == .hitSSDone) {
             manager.incrementMissed(current, cpu: cpu)
-            if let handler = current.faultHandler,
-               handler(KprobeContext(kprobe: current, cpu: cpu, machine: machine), 14) != 0 {
-                return .handled
-            }
+            // cur->fault_handler, aggr_fault_handler for an aggregator; trapnr 14 is X86_TRAP_PF.
+            if manager.callUserFaultHandler(current, cpu: cpu, trapnr: 14) { return .handled }
         }
         return .notHandled
     }
