@@ -75,7 +75,8 @@ struct KprobeARM64SimulationTests {
         let (lab, labels) = try place(source, profile: profile)
         #expect(labels == plainLabels, "both runs place the routine at the same address")
         var prePCs: [UInt64] = [], postPCs: [UInt64] = [], postRegs: [[UInt64]] = []
-        let probe = Kprobe(address: try #require(labels["site"]),
+        let site = try #require(labels["site"])
+        let probe = Kprobe(address: site,
                            preHandler: { ctx in prePCs.append(ctx.regs.ip); return 0 },
                            postHandler: { ctx in
                                postPCs.append(ctx.regs.ip)
