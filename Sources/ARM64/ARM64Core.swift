@@ -88,6 +88,11 @@ public final class ARM64Core: InstructionCore {
         }
     }
 
+    /// Taking an exception clears PSTATE.SS (Arm ARM D2.12, the software step state machine); MDSCR_EL1 stays.
+    public func clearSingleStep(_ registers: RegisterFile) {
+        registers[ARM64PtRegs.pstate] &= ~ARM64PtRegs.psrSS
+    }
+
     /// AAPCS64: x0..x7, then 8-byte stack slots from the (16-byte aligned) stack pointer; `x30` = return address.
     public func setUpCall(_ cpu: CPU, function: UInt64, arguments: [UInt64], returnAddress: UInt64) throws(MemoryFault) {
         let x = cpu.registers.words

@@ -444,6 +444,9 @@ public final class Machine {
         do { try core.setUpCall(cpu, function: function, arguments: arguments, returnAddress: hostReturnAddress) } catch {
             throw classify(Trap(kind: .pageFault, address: function, fault: error), cpu: cpu)
         }
+        // The handler's code runs in the exception's context, not the trapped one: no single-step (the legacy
+        // profile's kprobe step sets TF or PSTATE.SS in the trapped context).
+        core.clearSingleStep(cpu.registers)
         while true {
             switch try runSlice(cpu, limit: UInt64.max) {
             case .returnedToHost: return core.returnValue(cpu)

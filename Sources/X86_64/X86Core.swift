@@ -212,6 +212,11 @@ public final class X86Core: InstructionCore {
 
     // MARK: ABI
 
+    /// The CPU clears TF when it delivers #DB or #BP (Intel SDM 6.12.1.2); RF is not modelled.
+    public func clearSingleStep(_ registers: RegisterFile) {
+        registers[X86PtRegs.flags] &= ~X86Flags.tf
+    }
+
     /// SysV: six register arguments, the rest pushed right to left, then the return address; at entry
     /// `%rsp + 8` is 16-byte aligned.
     public func setUpCall(_ cpu: CPU, function: UInt64, arguments: [UInt64], returnAddress: UInt64) throws(MemoryFault) {

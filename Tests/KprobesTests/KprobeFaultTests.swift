@@ -5,27 +5,6 @@ import ARM64
 import TestSupport
 @testable import Kprobes
 
-/// An NMI at a trap of a given kind and address (as `NMIAtTrap`, for the legacy arm64 step's debug trap too).
-final class NMIAtTrapKind: TrapHandler {
-    let address: UInt64
-    let function: UInt64
-    var fired = false
-
-    init(machine: Machine, kind: Trap.Kind, at address: UInt64, calling function: UInt64) {
-        self.address = address
-        self.function = function
-        super.init()
-        machine.traps.register(self, for: kind, priority: Int.max - 1)
-    }
-
-    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-        guard !fired, trap.address == address else { return .notHandled }
-        fired = true
-        do { _ = try machine.callNested(function, arguments: [1], on: cpu) } catch { return .fatal(error) }
-        return .notHandled
-    }
-}
-
 /// Faults around kprobes: in the slot (both profiles, HIT_SS and REENTER), inside handlers with the legacy
 /// user fault_handler (its `trapnr`, aggregated probes), and the legacy arm64 BUG message.
 /// kernel: arch/arm64/kernel/probes/kprobes.c kprobe_fault_handler, reenter_kprobe (5.4 and 6.1);
@@ -64,7 +43,7 @@ struct KprobeFaultTests {
         var nestedRuns = 0
         try lab.kprobes.register(Kprobe(symbolName: "sum_squares_while", preHandler: { _ in nestedRuns += 1; return 0 }))
         let slot = try #require(stepped.slotAddress)
-        let nmi = NMIAtTrapKind(machine: lab.machine, kind: .debug, at: slot, calling: try lab.address("sum_squares_while"))
+        let nmi = NMIAtTrap(machine: lab.machine, kind: .debug, at: slot, calling: try lab.address("sum_squares_while"))
         let error = #expect(throws: SimulationError.self) { _ = try lab.call("sum_to", [0]) }
         #expect(nmi.fired)
         guard case .kernelBug(let message, let address, _)? = error else { Issue.record("got \(String(describing: error))"); return }
@@ -100,7 +79,7 @@ struct KprobeFaultTests {
         }
         let observer = StatusAtDebug(at: slot, kprobes: lab.kprobes)
         lab.machine.traps.register(observer, for: .debug, priority: Int.max)   // before the NMI's Int.max - 1
-        let nmi = NMIAtTrapKind(machine: lab.machine, kind: .debug, at: slot, calling: try lab.address("sum_to"))
+        let nmi = NMIAtTrap(machine: lab.machine, kind: .debug, at: slot, calling: try lab.address("sum_to"))
         let error = #expect(throws: SimulationError.self) { _ = try lab.call("digit_count", [5]) }
         #expect(nmi.fired)
         status = observer.seen

@@ -13,6 +13,8 @@ final class ELFTestCore: InstructionCore {
     func resetRegisters(_ registers: RegisterFile) {}
     func run(_ cpu: CPU, limit: UInt64) -> RunStop { .failed(.invalidRequest("ELFTestCore executes nothing")) }
     func setUpCall(_ cpu: CPU, function: UInt64, arguments: [UInt64], returnAddress: UInt64) throws(MemoryFault) {}
+    /// No single-step state to clear: this core has no trap flag.
+    func clearSingleStep(_ registers: RegisterFile) {}
     func returnValue(_ cpu: CPU) -> UInt64 { 0 }
     func completeHostCall(_ cpu: CPU, value: UInt64) throws(MemoryFault) {}
     func argument(_ cpu: CPU, _ n: Int) -> UInt64 { 0 }

@@ -16,6 +16,8 @@ final class ToyCore: InstructionCore {
 
     func attach(to machine: Machine) { self.machine = machine }
     func resetRegisters(_ registers: RegisterFile) { registers[4] = 1 << 9 }
+    /// No single-step state to clear: this core has no trap flag.
+    func clearSingleStep(_ registers: RegisterFile) {}
     func returnValue(_ cpu: CPU) -> UInt64 { cpu.registers[0] }
     func argument(_ cpu: CPU, _ n: Int) -> UInt64 { n < 2 ? cpu.registers[n] : 0 }
     func interruptsEnabled(_ cpu: CPU) -> Bool { cpu.registers[4] & (1 << 9) != 0 }

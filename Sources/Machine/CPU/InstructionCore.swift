@@ -25,6 +25,9 @@ public protocol InstructionCore: AnyObject {
     /// Sets up a call of `function` per the C ABI: arguments in registers and then on the stack (whose top is
     /// the current stack pointer), return address `returnAddress`.
     func setUpCall(_ cpu: CPU, function: UInt64, arguments: [UInt64], returnAddress: UInt64) throws(MemoryFault)
+    /// Turns off single-stepping for code a trap handler runs (`Machine.callNested`): taking an exception clears
+    /// x86 RFLAGS.TF and arm64 PSTATE.SS, so a handler's own code is never stepped by the step that trapped.
+    func clearSingleStep(_ registers: RegisterFile)
     /// The ABI return-value register.
     func returnValue(_ cpu: CPU) -> UInt64
     /// Finishes a host-implemented call as the function's `ret` would: return value set, back to the caller.
