@@ -139,7 +139,7 @@ struct CommandLineTests {
         call sum_to 3
         """, "--arch", "x86_64", "--load", Fixtures.url("corpus/x86_64/O2/loops.o").path)
         let lines = run.output.split(separator: "\n").map(String.init)
-        #expect(lines.count == 4)
+        try #require(lines.count == 4)
         #expect(lines[0] == "rmmod: can't unload module 'loops': No such file or directory")
         #expect(lines[1].hasPrefix("ffffffff81") && lines[1].contains("  k  0xffffffff81") && lines[1].hasSuffix(" [GONE]"))
         #expect(lines[2] == "p:kp/sum sum_to")
@@ -159,7 +159,7 @@ struct CommandLineTests {
         wait
         """, "--arch", "x86_64", "--load", Fixtures.url("corpus/x86_64/O2/loops.o").path)
         let lines = run.output.split(separator: "\n").map(String.init)
-        #expect(lines.count == 3)
+        try #require(lines.count == 3)
         #expect(lines[0].hasPrefix("          writer-1       [000] ") && lines[0].hasSuffix(" sum: (sum_to+0x0/0x30 [loops]) n=0x4"))
         #expect(lines[1] == "cat: /sys/kernel/tracing/trace_pipe: empty and no task left to write it (a real cat would block here)")
         // sum_to(4) = 10.

@@ -24,7 +24,7 @@ struct KprobePropertyTests {
     enum Behaviour: CaseIterable { case preOnly, preAndPost, aggregatedPair, nestedCall, optimized, skipStep }
 
     static func seeds(count: Int) -> [UInt64] { (1...count).map { UInt64($0) &* 0x9E37_79B9 } }
-    static let defaultSeedCount = 96
+    static let defaultSeedCount = 192
 
     static let seeds: [UInt64] = {
         if let text = ProcessInfo.processInfo.environment["KPROBESIM_SEED"], let seed = UInt64(text) { return [seed] }
@@ -112,18 +112,76 @@ struct KprobePropertyTests {
         return Plan(arch: arch, profile: profile, c: c, variant: variant, behaviour: behaviour, random: random, runs: runs)
     }
 
-    @Test("the default seeds run every behaviour on both architectures, and both profiles on each")
+    /// Where a scenario probes: the address drawn from the function's instruction boundaries, and the length of
+    /// the instruction there.
+    struct Site {
+        let address: UInt64
+        let probedLength: Int
+        let functionAddress: UInt64
+    }
+
+    static func site(_ plan: inout Plan, in machine: Machine) throws -> Site {
+        let candidates = try boundaries(machine, plan.c.function)
+        let address = candidates[Int(plan.random.next() % UInt64(candidates.count))]
+        let symbol = try #require(machine.symbols.lookup(name: plan.c.function))
+        let end = try candidates.first { $0 > address } ?? symbol.address + #require(machine.symbols.lookup(containing: address)).size
+        return Site(address: address, probedLength: plan.arch == .x86_64 ? Int(end - address) : 4, functionAddress: symbol.address)
+    }
+
+    /// The probes a scenario registers: one, or an aggregated pair, whose handlers log to `log`.
+    final class Log { var entries: [String] = [] }
+    static func probes(_ plan: Plan, _ site: Site, log: Log) -> [Kprobe] {
+        let (behaviour, arguments) = (plan.behaviour, plan.c.arguments)
+        func make() -> Kprobe {
+            Kprobe(address: site.address, preHandler: { ctx in
+                log.entries.append("pre")
+                if behaviour == .nestedCall { _ = try? ctx.call(site.functionAddress, arguments: arguments) }
+                guard behaviour == .skipStep else { return 0 }
+                ctx.regs.ip = site.address + UInt64(site.probedLength)
+                return 1
+            }, postHandler: behaviour == .preOnly || behaviour == .optimized ? nil : { _ in log.entries.append("post") })
+        }
+        return behaviour == .aggregatedPair ? [make(), make()] : [make()]
+    }
+
+    /// Each seed of `scenario` may check nothing (a case too long to run, a refused probe, an address never
+    /// reached, a skip that breaks the code): so this runs every default seed's probed call, without the
+    /// reference run, and requires per architecture × behaviour a minimum of seeds whose probe registered and
+    /// was hit, and both profiles among those on each architecture.
+    @Test("the default seeds register and hit a probe for every behaviour on both architectures, and both profiles on each")
     func seedsCoverEveryBehaviour() throws {
-        let plans = try Self.seeds(count: Self.defaultSeedCount).map(Self.plan).filter(\.runs)
+        struct Key: Hashable { let arch: Architecture; let behaviour: Behaviour }
+        var covered: [Key: Int] = [:]
+        var profiles: Set<String> = []
+        for seed in Self.seeds(count: Self.defaultSeedCount) {
+            var plan = try Self.plan(seed)
+            guard plan.runs else { continue }
+            let (probed, _) = try Self.machine(plan.arch, file: plan.c.file, variant: plan.variant)
+            let site = try Self.site(&plan, in: probed)
+            let kprobes = KprobeManager(machine: probed, profile: plan.profile)
+            let probes = Self.probes(plan, site, log: Log())
+            do { for p in probes { try kprobes.register(p) } } catch { continue }
+            if plan.behaviour == .optimized { kprobes.runOptimizer() }
+            // A skip may break the code (checked by `scenario`); the hits before that still count.
+            _ = try? probed.call(plan.c.function, arguments: plan.c.arguments)
+            guard probes[0].nhit > 0 else { continue }
+            covered[Key(arch: plan.arch, behaviour: plan.behaviour), default: 0] += 1
+            profiles.insert("\(plan.arch) \(plan.profile)")
+        }
         for arch in Architecture.allCases {
             for behaviour in Behaviour.allCases {
-                #expect(plans.contains { $0.arch == arch && $0.behaviour == behaviour }, "\(arch) \(behaviour)")
+                #expect(covered[Key(arch: arch, behaviour: behaviour), default: 0] >= Self.minimumHitSeeds,
+                        "\(arch) \(behaviour): \(covered[Key(arch: arch, behaviour: behaviour), default: 0]) seeds hit")
             }
             for profile in [KernelProfile.debian61, .legacy] {
-                #expect(plans.contains { $0.arch == arch && $0.profile == profile }, "\(arch) \(profile)")
+                #expect(profiles.contains("\(arch) \(profile)"), "\(arch) \(profile)")
             }
         }
     }
+
+    /// Seeds (of the default 192) per architecture × behaviour whose probe must register and be hit. 96 seeds
+    /// hit x86_64 nestedCall only once; 192 hit every pair at least 4 times.
+    static let minimumHitSeeds = 3
 
     @Test("probing is transparent, ordered and fully accounted", arguments: seeds)
     func scenario(seed: UInt64) throws {
@@ -134,13 +192,11 @@ struct KprobePropertyTests {
 
         // Unprobed run with an independent reach count.
         let (plain, plainObject) = try Self.machine(arch, file: c.file, variant: variant)
-        let candidates = try Self.boundaries(plain, c.function)
-        let address = candidates[Int(plan.random.next() % UInt64(candidates.count))]
+        let site = try Self.site(&plan, in: plain)
+        let (address, probedLength) = (site.address, site.probedLength)
         let counter = ReachCounter(address: address)
         plain.traps.register(counter, for: .debug, priority: 1)
         let symbol = try #require(plain.symbols.lookup(name: c.function))
-        let end = try candidates.first { $0 > address } ?? symbol.address + #require(plain.symbols.lookup(containing: address)).size
-        let probedLength = arch == .x86_64 ? Int(end - address) : 4
         if behaviour == .skipStep {
             // What the handler's skip amounts to: the instruction replaced by no-ops (x86 `nop` 0x90, arm64 NOP).
             let nops = arch == .x86_64 ? [UInt8](repeating: 0x90, count: probedLength) : [0x1f, 0x20, 0x03, 0xd5]
@@ -174,19 +230,8 @@ struct KprobePropertyTests {
         // Probed run.
         let (probed, probedObject) = try Self.machine(arch, file: c.file, variant: variant)
         let kprobes = KprobeManager(machine: probed, profile: profile)
-        var log: [String] = []
-        let nestedArguments = c.arguments
-        let functionAddress = symbol.address
-        func make() -> Kprobe {
-            Kprobe(address: address, preHandler: { ctx in
-                log.append("pre")
-                if behaviour == .nestedCall { _ = try? ctx.call(functionAddress, arguments: nestedArguments) }
-                guard behaviour == .skipStep else { return 0 }
-                ctx.regs.ip = address + UInt64(probedLength)
-                return 1
-            }, postHandler: behaviour == .preOnly || behaviour == .optimized ? nil : { _ in log.append("post") })
-        }
-        let probes = behaviour == .aggregatedPair ? [make(), make()] : [make()]
+        let log = Log()
+        let probes = Self.probes(plan, site, log: log)
         do {
             for p in probes { try kprobes.register(p) }
         } catch {
@@ -242,6 +287,6 @@ struct KprobePropertyTests {
         let perHit = behaviour == .skipStep ? ["pre"]
             : (probes.count == 2 ? ["pre", "pre"] : ["pre"]) + ["step"] + (noPost ? [] : Array(repeating: "post", count: probes.count))
         #expect(steps == Array(repeating: perHit, count: Int(hits)).flatMap { $0 }, "\(context): handler order")
-        #expect(log.filter { $0 == "pre" }.count == Int(hits) * probes.count, "\(context)")
+        #expect(log.entries.filter { $0 == "pre" }.count == Int(hits) * probes.count, "\(context)")
     }
 }

@@ -186,12 +186,24 @@ struct KprobeRegistrationTests {
     func arm64Accepted() throws {
         let lab = try KprobeLab(.arm64)
         // paciasp = d503233f; mrs x0, tpidr_el1 = d538d080 (op0=3 op1=0 CRn=13 CRm=0 op2=4); ret = d65f03c0.
-        try lab.define("system", bytes: le32(0xd503_233f) + le32(0xd538_d080) + le32(0xd65f_03c0))
+        let base = try lab.define("system", bytes: le32(0xd503_233f) + le32(0xd538_d080) + le32(0xd65f_03c0))
+        var probes: [Kprobe] = []
         for offset: UInt64 in [0, 4] {
-            let probe = Kprobe(symbolName: "system", offset: offset)
+            let probe = Kprobe(symbolName: "system", offset: offset, preHandler: { _ in 0 })
             try lab.kprobes.register(probe)
             #expect(probe.slotAddress != nil)
+            probes.append(probe)
         }
+        // Run it: each probe is stepped out of line once, and the function returns what `mrs` read (paciasp
+        // is a hint that changes no general register; mrs copies TPIDR_EL1 into x0, ret returns x0).
+        lab.machine.ledger.isRecording = true
+        let tpidr: UInt64 = 0x5eed_0000_c0de_0042
+        let task = try lab.machine.spawn(comm: "system", function: base, prepare: { $0[ARM64PtRegs.tpidrEL1] = tpidr })
+        try lab.machine.runTasks()
+        #expect(task.returnValue == tpidr)
+        let steps = lab.events().compactMap { if case .slotStep(let address, _) = $0 { address } else { nil } }
+        #expect(steps == [base, base + 4])
+        #expect(probes.map(\.nhit) == [1, 1])
     }
 
     @Test("arm64: every instruction inside an LDXR..STXR sequence is refused; after the STXR is fine")

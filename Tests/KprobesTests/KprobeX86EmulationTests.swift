@@ -221,6 +221,13 @@ struct KprobeX86EmulationTests {
         let address = try lab.address(function, offset)
         let cases = try CorpusCase.all(.x86_64).filter { $0.function == caller }
         #expect(!cases.isEmpty)
+        // Hits derived from fnptr.c: apply_n calls fn once per loop pass, n & 255 passes when idx < 6 (the
+        // handler table's size), none otherwise; dev_access+0x2b is `ops->open(dev)`, present in dev_table[0]
+        // and [1], NULL in [2], and dev >= 3 returns before it.
+        func expectedHits(_ c: CorpusCase) -> Int {
+            caller == "callback_reduce" ? (c.arguments[0] < 6 ? Int(c.arguments[2] & 255) : 0) : (c.arguments[0] < 2 ? 1 : 0)
+        }
+        #expect(cases.map(expectedHits).reduce(0, +) > 0)
         for c in cases {
             var pushed: [UInt64] = [], targets: [String] = []
             let run = try lab.runProbed(address, calling: caller, c.arguments, post: { ctx in
@@ -228,7 +235,9 @@ struct KprobeX86EmulationTests {
                 targets.append(ctx.machine.symbols.lookup(containing: ctx.regs.ip).map { $0.offset == 0 ? $0.symbol.name : "?" } ?? "?")
             })
             #expect(run.result == c.expected, "\(c)")
-            #expect(run.slotSteps == 0 && run.emulated.allSatisfy { $0 == "call *%reg" })
+            #expect(run.postIPs.count == expectedHits(c), "\(c)")
+            #expect(run.preIPs.count == expectedHits(c), "\(c)")
+            #expect(run.slotSteps == 0 && run.emulated == Array(repeating: "call *%reg", count: expectedHits(c)))
             #expect(run.preIPs.allSatisfy { $0 == address + 1 })
             #expect(pushed == Array(repeating: address + length, count: run.postIPs.count), "\(c)")
             // Every post_handler saw the start of a function (a handler of the table), never the fall-through.

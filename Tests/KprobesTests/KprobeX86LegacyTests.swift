@@ -30,7 +30,7 @@ struct KprobeX86LegacyTests {
         ([0x0f, 0x01, 0xc1], nil, .EOPNOTSUPP),
     ]
 
-    @Test("legacy accepts (and steps) what 6.1 refuses with -EOPNOTSUPP; int3 and mov %ss are -EINVAL in both",
+    @Test("legacy arms (copy in a slot for a TF step, no emulation) what 6.1 refuses with -EOPNOTSUPP; int3 and mov %ss are -EINVAL in both",
           arguments: refusalCases)
     func refusalsByProfile(bytes: [UInt8], legacy: Errno?, debian61: Errno?) throws {
         for (profile, errno) in [(KernelProfile.legacy, legacy), (.debian61, debian61)] {

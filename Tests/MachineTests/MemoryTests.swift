@@ -79,13 +79,13 @@ struct MemoryTests {
     }
 
     @Test("regions merge adjacent pages with equal permissions")
-    func regions() {
+    func regions() throws {
         let memory = Memory()
         memory.map(0x1000, size: 0x2000, permissions: .text)
         memory.map(0x3000, size: 0x1000, permissions: .data)
         memory.map(0x9000, size: 1, permissions: .data)
         let regions = memory.regions()
-        #expect(regions.count == 3)
+        try #require(regions.count == 3)
         #expect(regions[0].start == 0x1000 && regions[0].end == 0x3000 && regions[0].permissions == .text)
         #expect(regions[2].start == 0x9000 && regions[2].end == 0xa000)
     }

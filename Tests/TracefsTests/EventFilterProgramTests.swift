@@ -85,21 +85,45 @@ struct EventFilterProgramTests {
 
     /// Bad input never crashes: random strings over the filter grammar's characters either compile (and then
     /// match or not) or fail with one of the kernel's errnos.
-    @Test("fuzz: random expressions compile or fail cleanly (seeds 1...4000)")
+    /// Random strings alone never compile (seeds 1...4000: all 4000 refused), so valid expressions with up to
+    /// three random character edits (seeds 1...2000) are added: those compile or fail near the grammar's edges.
+    @Test("fuzz: random strings and mutated expressions compile or fail cleanly (seeds 1...4000, 1...2000)")
     func fuzz() {
         let alphabet = Array("ab s=!<>&|~()\"'*?[]-0123456789x_cpuCOMMcommon_pid ")
         let errnos: Set<Int32> = [Errno.EINVAL.rawValue, Errno.EPERM.rawValue, Errno.ENOENT.rawValue, Errno.ESRCH.rawValue]
         let record = Self.record(a: 1, b: 2, s: "ab")
-        for seed in UInt64(1)...4000 {
+        // Both outcomes must occur, or the loop checks nothing: blank-free compiled filters and refusals.
+        var compiled = 0, failed = 0
+        let randomTexts: [(String, String)] = (UInt64(1)...4000).map { seed in
             var rng = SeededGenerator(seed: seed)
-            let text = String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
+            return ("seed \(seed)", String((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+        }
+        var mutated: [(String, String)] = []
+        for seed in UInt64(1)...2000 {
+            var rng = SeededGenerator(seed: seed)
+            var text = Array(Expression.random(depth: 3, &rng).text)
+            for _ in 0..<Int.random(in: 0...3, using: &rng) {
+                let at = Int.random(in: 0...text.count, using: &rng)
+                switch Int.random(in: 0..<3, using: &rng) {
+                case 0: text.insert(alphabet.randomElement(using: &rng)!, at: at)
+                case 1 where at < text.count: text.remove(at: at)
+                default: if at < text.count { text[at] = alphabet.randomElement(using: &rng)! }
+                }
+            }
+            mutated.append(("mutation seed \(seed)", String(text)))
+        }
+        for (seed, text) in randomTexts + mutated {
             do {
                 let filter = try EventFilter(text, format: Self.format)
                 _ = filter.matches(record: record, cpu: 0, comm: "t")
+                if !text.allSatisfy(\.isWhitespace) { compiled += 1 }
             } catch {
-                #expect(errnos.contains(error.errno.rawValue), "seed \(seed): \(text)")
+                failed += 1
+                #expect(errnos.contains(error.errno.rawValue), "\(seed): \(text)")
             }
         }
+        #expect(compiled > 0)
+        #expect(failed > 0)
     }
 
     /// Hand derivation of regex_match_* on a `__data_loc` string, `comm` (a 16-byte buffer) and the CPU.

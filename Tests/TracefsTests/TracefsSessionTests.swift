@@ -89,7 +89,11 @@ struct TracefsSessionTests {
         #expect(try s.cat("kprobe_events") == "p:kp/sum sum_to n=\(register) a=$arg1:s32\nr10:kp/sumret sum_to ret=$retval:u64\n")
         // Defined, registered, not armed until enabled (captured: [DISABLED] in kprobes/list).
         let sumTo = try #require(s.machine.symbols.lookup(name: "sum_to")).address
-        #expect(s.kprobes.debugfsList().split(separator: "\n").allSatisfy { $0.contains("[DISABLED]") })
+        // One line per probe on sum_to (the kprobe and the kretprobe's entry kprobe): `allSatisfy` alone would
+        // pass on an empty list.
+        let listed = s.kprobes.debugfsList().split(separator: "\n")
+        try #require(listed.count == 2)
+        #expect(listed.allSatisfy { $0.contains("[DISABLED]") })
         // loops.objdump: sum_to starts with `b8 a0 86 01 00` (x86_64) / `d290d402` (arm64, little-endian).
         #expect(try s.machine.memory.kernelRead(sumTo, count: 1) == (arch == .x86_64 ? [0xb8] : [0x02]))
 
@@ -99,7 +103,7 @@ struct TracefsSessionTests {
         _ = try s.machine.call("sum_to", arguments: [4])
         let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
         // Hand derivation: sum_to(n) = n(n+1)/2 → 55 and 10; the entry probe sees n in the first argument register.
-        #expect(lines.count == 4)
+        try #require(lines.count == 4)
         #expect(lines[0].hasSuffix("sum: (sum_to+0x0/\(arch == .x86_64 ? "0x30" : "0x34") [loops]) n=0xa a=10"))
         #expect(lines[1].hasSuffix("ret=55") && lines[1].contains(" <- sum_to)"))
         #expect(lines[2].hasSuffix("n=0x4 a=4") && lines[3].hasSuffix("ret=10"))
@@ -151,7 +155,7 @@ struct TracefsSessionTests {
         try s.echo("1", "events/solo/enable", append: false)
         _ = try s.machine.call("sum_to", arguments: [3])
         let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines.count == 3)
+        try #require(lines.count == 3)
         #expect(lines[0].hasSuffix(" entry: (sum_to+0x0/\(arch == .x86_64 ? "0x30" : "0x34") [loops])"))
         #expect(lines[1].hasSuffix(" a: ([unknown/kretprobe'd] <- sum_to) ret=0x6"))
         #expect(lines[2].contains(" b: (") && !lines[2].contains("unknown") && lines[2].hasSuffix(" <- sum_to) ret=0x6"))
@@ -181,7 +185,7 @@ struct TracefsSessionTests {
         // One record at entry, then one per loop iteration: the loop adds i and stops after i == n (`cmp %rcx,%rdi`
         // tests the i it just added), so sum_to(2) runs it for i = 0, 1, 2.
         let lines = try s.cat("trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines.count == 4)
+        try #require(lines.count == 4)
         #expect(lines[0].contains("multi: (sum_to+0x0/0x30 [loops])") && lines[1].contains("multi: (sum_to+0x13/0x30 [loops])"))
         try s.echo("0", "events/kp/multi/enable", append: false)
         try s.echo("-:kp/multi", "kprobe_events")
@@ -445,7 +449,10 @@ extension TracefsSessionTests {
         try tracefs.write(root + "kprobe_events", "p:kp/plain sum_to\n", append: true)
         _ = try machine.call("sum_to", arguments: [2])
         machine.unload(first)
-        #expect(try tracefs.read(list).split(separator: "\n").allSatisfy { $0.hasSuffix("[GONE]") })
+        // Both probes (kp/sum and the aggregated kp/plain) stay listed at the unloaded address, each [GONE].
+        let gone = try tracefs.read(list).split(separator: "\n")
+        try #require(gone.count == 2)
+        #expect(gone.allSatisfy { $0.hasSuffix("[GONE]") })
         let second = try Corpus.load("loops", into: machine)
         let again = try #require(second.symbol(named: "sum_to")).address
         #expect(again != sumTo)
@@ -457,7 +464,7 @@ extension TracefsSessionTests {
         // Two hits, each with the probe address it was registered at (the first no longer names a symbol: `%pS`
         // prints it bare); kp/plain (disabled) records nothing.
         let lines = try tracefs.read(root + "trace").split(separator: "\n").filter { !$0.hasPrefix("#") }
-        #expect(lines.count == 2)
+        try #require(lines.count == 2)
         #expect(lines[0].contains(" sum: (0x\(String(sumTo, radix: 16))) n=0x2"))
         #expect(lines[1].contains(" sum: (sum_to+0x0/") && lines[1].hasSuffix(" [loops]) n=0x3"))
     }

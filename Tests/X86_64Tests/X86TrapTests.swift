@@ -33,7 +33,7 @@ final class RecordingHandler: TrapHandler {
         m.machine.traps.register(handler, for: .breakpoint)
         #expect(try m.call() == 8)
         let bp = try #require(out.labels["bp"])
-        #expect(handler.traps.count == 1)
+        try #require(handler.traps.count == 1)
         #expect(handler.traps[0].trap.address == bp)
         #expect(handler.traps[0].ip == bp + 1)
     }
