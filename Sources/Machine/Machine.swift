@@ -412,7 +412,12 @@ public final class Machine {
         }
         let stop = core.run(cpu, limit: min(limit, remaining))
         if isCrashed, let crashed { throw crashed }
-        if case .limitReached = stop, instructionsExecuted >= instructionBudget {
+        if case .failed = stop { return stop }
+        // Past the budget is a runaway even when the slice itself ended: a handler's nested call (callNested) runs
+        // inside this slice and may have used the rest of the budget, or all of it with the handler swallowing
+        // the error; the slice's own limit was fixed before, so without this the run would go on past the budget.
+        if instructionsExecuted > instructionBudget
+            || (instructionsExecuted == instructionBudget && { if case .limitReached = stop { return true } else { return false } }()) {
             throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
         }
         return stop

@@ -100,13 +100,13 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
         guard let hit = machine.symbols.lookup(containing: address) else { return false }
         var at = hit.symbol.address
         while at < address {
-            guard let bytes = recoveredBytes(at: at), let insn = try? X86Decoder.decode(bytes).get() else { return false }
+            guard let bytes = recoveredBytes(at: at), let insn = X86Instruction.kernelDecode(bytes) else { return false }
             if profile.x86CanProbeStopsAtInt3 && insn.isPrimary(X86KprobeArch.int3) { return false }
             at += UInt64(insn.length)
         }
         guard at == address else { return false }
         if profile.x86CanProbeRejectsTrapInstructions,
-           let bytes = recoveredBytes(at: address), let insn = try? X86Decoder.decode(bytes).get(), insn.isTrapInstruction {
+           let bytes = recoveredBytes(at: address), let insn = X86Instruction.kernelDecode(bytes), insn.isTrapInstruction {
             return false
         }
         return true
@@ -116,7 +116,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
     /// int3 or masks exceptions (`mov ss`, `pop ss`), with a RIP-relative displacement re-targeted so the copy
     /// reaches the same byte when it runs at `real`.
     func copyInstruction(at address: UInt64, runningAt real: UInt64) throws(Errno) -> (bytes: [UInt8], insn: X86Instruction) {
-        guard var buffer = recoveredBytes(at: address), let insn = try? X86Decoder.decode(buffer).get() else {
+        guard var buffer = recoveredBytes(at: address), let insn = X86Instruction.kernelDecode(buffer) else {
             throw .EINVAL
         }
         guard !insn.isPrimary(X86KprobeArch.int3), !insn.masksExceptions else { throw .EINVAL }
