@@ -416,10 +416,9 @@ public final class Machine {
         // Past the budget is a runaway even when the slice itself ended: a handler's nested call (callNested) runs
         // inside this slice and may have used the rest of the budget, or all of it with the handler swallowing
         // the error; the slice's own limit was fixed before, so without this the run would go on past the budget.
-        if instructionsExecuted > instructionBudget
-            || (instructionsExecuted == instructionBudget && { if case .limitReached = stop { return true } else { return false } }()) {
-            throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id)
-        }
+        var exhausted = instructionsExecuted > instructionBudget
+        if case .limitReached = stop, instructionsExecuted == instructionBudget { exhausted = true }
+        if exhausted { throw .budgetExhausted(budget: instructionBudget, recent: cpu.recentAddresses, cpu: cpu.id) }
         return stop
     }
 
