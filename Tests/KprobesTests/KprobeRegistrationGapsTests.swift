@@ -128,6 +128,44 @@ struct KprobeRegistrationGapsTests {
         #expect(lab.kprobes.blacklist.listing.contains("\t\(name)\n"))
     }
 
+    /// What the real 6.1 kernel answered for a probe on each trampoline name (`realkernel/ARCH/trampolines.txt`,
+    /// scripts/realkernel/payloads/trampolines.sh): "refused" (EINVAL, "Failed to register probe event"),
+    /// "accepted" or "not in kallsyms".
+    static func capturedTrampolineOutcomes(_ architecture: Architecture) throws -> [String: String] {
+        var outcomes: [String: String] = [:]
+        var name: String?
+        for line in try Fixtures.text("realkernel/\(architecture.rawValue)/trampolines.txt").split(separator: "\n") {
+            if line.hasPrefix("################ p ") { name = String(line.dropFirst("################ p ".count)); continue }
+            guard let current = name else { continue }
+            if line.hasPrefix("refused: ") && line.hasSuffix("Invalid argument") { outcomes[current] = "refused" }
+            if line == "accepted" || line == "not in kallsyms" { outcomes[current] = String(line) }
+        }
+        return outcomes
+    }
+
+    @Test("the trampolines the simulator places are refused as the captured 6.1 kernel refuses them (EINVAL)",
+          arguments: [Architecture.x86_64, .arm64])
+    func trampolinesAsCaptured(architecture: Architecture) throws {
+        let captured = try Self.capturedTrampolineOutcomes(architecture)
+        // The guest refused every trampoline it has, ftrace's included.
+        #expect(captured["ftrace_caller"] == "refused" && captured["ftrace_regs_caller"] == "refused")
+        let kretprobe = architecture == .x86_64 ? "arch_rethook_trampoline" : "__kretprobe_trampoline"
+        #expect(captured[kretprobe] == "refused")
+        #expect(captured[architecture == .x86_64 ? "__kretprobe_trampoline" : "arch_rethook_trampoline"] == "not in kallsyms")
+        // The simulator's: its kretprobe trampoline, and on x86_64 its ftrace trampoline.
+        let lab = try KprobeLab(architecture, variant: architecture == .x86_64 ? "O2-ftrace" : "O2")
+        try lab.kprobes.register(Kretprobe(symbolName: "sum_squares_while"))
+        var placed = [kretprobe]
+        if architecture == .x86_64 {
+            try lab.kprobes.register(Kprobe(symbolName: "sum_to"))
+            placed.append("ftrace_regs_caller")
+        }
+        for name in placed {
+            #expect(lab.machine.symbols.lookup(name: name) != nil, "\(name) placed")
+            #expect(throws: Errno.EINVAL, "\(name)") { try lab.kprobes.register(Kprobe(symbolName: name)) }
+        }
+    }
+
     @Test("x86_64: probing ftrace_regs_caller is refused (-EINVAL)")
     func ftraceTrampoline() throws {
         let lab = try KprobeLab(.x86_64, variant: "O2-ftrace")
@@ -191,9 +229,8 @@ struct KprobeRegistrationGapsTests {
     /// Which of `Blacklist.kernelNames` the captured 6.1 blacklists (x86_64 and arm64) list. The rest are names
     /// from earlier kernels the legacy profile stands for (5.4: do_debug, kprobe_debug_handler,
     /// kretprobe_trampoline, trampoline_handler; ~5.10: do_int3_user; arm64 before rethook:
-    /// kretprobe_breakpoint_handler), plus `__kretprobe_trampoline`, the simulator's arm64 6.1 trampoline name,
-    /// which the arm64 capture does not list (it lists `__kretprobe_trampoline_handler`): an open question, not a
-    /// confirmed refusal of the real kernel.
+    /// kretprobe_breakpoint_handler), plus `__kretprobe_trampoline`, arm64 6.1's trampoline, which the blacklist
+    /// does not list but the kernel refuses all the same (`trampolinesAsCaptured`, realkernel/arm64/trampolines.txt).
     @Test("Blacklist.kernelNames against the captured 6.1 blacklists")
     func kernelNamesVsCapture() throws {
         var captured = Set<String>()

@@ -22,6 +22,7 @@ for arch in x86_64 arm64; do
     scripts/realkernel/capture.sh --arch "$arch" --name ftrace-site scripts/realkernel/payloads/ftrace-site.sh
     scripts/realkernel/capture.sh --arch "$arch" --name filters scripts/realkernel/payloads/filters.sh
     scripts/realkernel/capture.sh --arch "$arch" --name tracing-on scripts/realkernel/payloads/tracing-on.sh
+    scripts/realkernel/capture.sh --arch "$arch" --name trampolines scripts/realkernel/payloads/trampolines.sh
     # Differential scenario inputs (kpsim_corpus.ko: build-module.sh; boundaries.script: make-boundaries.py) are
     # committed like the candidate lists; only the kernel's output is remade.
     scripts/realkernel/capture.sh --arch "$arch" --name boundaries scripts/realkernel/payloads/script.sh \
