@@ -384,4 +384,28 @@ struct KprobeARM64SimulationTests {
         #expect(o.result == 0x7ead_beef)
         Self.check(o, function: "simulate_ldr_literal", resume: o.site + 4)
     }
+
+    /// The same layout on the 5.4 profile: `*(u64 *)load_addr` reads four bytes past the mapping, inside the BRK
+    /// handler, where no exception fixup covers the access, so the kernel oopses ("Unable to handle kernel paging
+    /// request at virtual address" the next page, arch/arm64/mm/fault.c die_kernel_fault). The unprobed code
+    /// loads fine: only the simulation reads eight bytes.
+    @Test("legacy: the same W literal oopses, the simulation's eight-byte read running off the mapping")
+    func ldrLiteralWAtMappingEndLegacy() throws {
+        let nops = String(repeating: "  nop\n", count: 1021)
+        let source = { (_: UInt64) in "entry:\nsite:\n  ldr w0, literal\n  ret\n" + nops + "literal:\n  .word 0x7eadbeef\n" }
+        let (plain, plainLabels) = try Self.place(source, profile: .legacy)
+        #expect(try plain.machine.call(try #require(plainLabels["entry"])) == 0x7ead_beef)
+
+        let (lab, labels) = try Self.place(source, profile: .legacy)
+        let literal = try #require(labels["literal"])
+        #expect(literal & 0xfff == 0xffc && lab.machine.memory.permissions(at: literal + 4) == nil)
+        let site = try #require(labels["site"])
+        try lab.kprobes.register(Kprobe(address: site, preHandler: { _ in 0 }))
+        let error = #expect(throws: SimulationError.self) { _ = try lab.machine.call(try #require(labels["entry"])) }
+        guard case .unhandledTrap(let trap, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(trap.kind == .pageFault && trap.address == site)
+        // The read of eight bytes at `literal` faults on the first byte it cannot reach: the next page.
+        #expect(trap.fault?.address == literal + 4)
+        #expect(lab.machine.crashed != nil)
+    }
 }

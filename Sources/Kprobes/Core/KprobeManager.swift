@@ -496,16 +496,14 @@ public final class KprobeManager {
 
     /// The middle of a breakpoint hit on both back ends (kprobe_int3_handler, arm64 kprobe_handler), once
     /// `current_kprobe` is `p`: HIT_ACTIVE, the pre_handlers, then the arch's single step unless a pre_handler
-    /// returned non-zero (no current kprobe then; the CPU resumes wherever the handler left the IP).
+    /// returned non-zero (no current kprobe then; the CPU resumes wherever the handler left the IP). The step's
+    /// result is the hit's: an instruction simulated in the handler can oops.
     @inline(__always)
     func handleHit(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, arch: KprobeArch,
-                   singleStep: (Kprobe) -> Void) -> TrapResult {
+                   singleStep: (Kprobe) -> TrapResult) -> TrapResult {
         setStatus(kcb, .hitActive, cpu: cpu)
-        if runPreHandler(p, cpu: cpu, arch: arch) == 0 {
-            singleStep(p)
-        } else {
-            kcb.current = nil
-        }
+        if runPreHandler(p, cpu: cpu, arch: arch) == 0 { return singleStep(p) }
+        kcb.current = nil
         return .handled
     }
 

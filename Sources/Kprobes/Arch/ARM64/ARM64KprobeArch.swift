@@ -172,8 +172,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
                 switch kcb.status {
                 case .hitActive, .hitSSDone:
                     manager.incrementMissed(p, cpu: cpu)
-                    setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
-                    return .handled
+                    return setupSingleStep(p, cpu: cpu, kcb: kcb, reenter: true)
                 default:
                     // The message changed with the BRK single-step rework; the hardware-step era printed the older one.
                     let message = brkStep
@@ -187,9 +186,10 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
     }
 
     /// kernel: setup_singlestep — with a slot, save and mask DAIF and send the CPU to the slot; without one,
-    /// simulate and post-process at once.
+    /// simulate and post-process at once. A simulated literal load that faults is the kernel's own access in the
+    /// BRK handler, which nothing fixes up: the oops ("Unable to handle kernel paging request").
     @inline(__always)
-    private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) {
+    private func setupSingleStep(_ p: Kprobe, cpu: CPU, kcb: KprobeControlBlock, reenter: Bool) -> TrapResult {
         if reenter {
             kcb.savePrevious()
             kcb.current = p
@@ -197,7 +197,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
         } else {
             manager.setStatus(kcb, .hitSS, cpu: cpu)
         }
-        guard case .arm64(let insn) = p.ainsn else { return }
+        guard case .arm64(let insn) = p.ainsn else { return .handled }
         let r = cpu.registers.words
         if let slot = insn.slot {
             switch profile.arm64SingleStep {
@@ -213,10 +213,13 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
             r[ARM64KprobeArch.pcSlot] = slot
             manager.record(cpu, .slotStep(address: p.address ?? 0, slot: slot))
         } else if let simulation = insn.simulation {
-            simulate(simulation, insn.instruction, at: p.address ?? 0, cpu: cpu)
+            if let fault = simulate(simulation, insn.instruction, at: p.address ?? 0, cpu: cpu) {
+                return .fatal(.unhandledTrap(Trap(kind: .pageFault, address: p.address ?? 0, fault: fault), cpu: cpu.id))
+            }
             manager.record(cpu, .simulated(address: p.address ?? 0, instruction: simulation.name, resumeAt: r[ARM64KprobeArch.pcSlot]))
             postKprobeHandler(p, cpu: cpu, kcb: kcb)
         }
+        return .handled
     }
 
     /// kernel: kprobe_breakpoint_ss_handler — ours only if a probe is stepping and the BRK is its slot's second
@@ -338,8 +341,9 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
 
     // MARK: Simulation
 
-    /// kernel: simulate-insn.c. `address` is the probe address (where the instruction really is).
-    private func simulate(_ simulation: ARM64Simulation, _ insn: UInt32, at address: UInt64, cpu: CPU) {
+    /// kernel: simulate-insn.c. `address` is the probe address (where the instruction really is). Returns the fault
+    /// of a literal load whose target cannot be read (nil otherwise).
+    private func simulate(_ simulation: ARM64Simulation, _ insn: UInt32, at address: UInt64, cpu: CPU) -> MemoryFault? {
         let r = cpu.registers.words
         let pc = ARM64KprobeArch.pcSlot
         func read(_ n: UInt32) -> UInt64 { n == 31 ? 0 : r[Int(n)] }   // pt_regs_read_reg: 31 reads as zero
@@ -384,20 +388,24 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
             // that fix (`KernelProfile.arm64LiteralWLoadReadsDoubleword`).
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
             let value: UInt64
-            if insn & (1 << 30) != 0 || profile.arm64LiteralWLoadReadsDoubleword {
-                value = (try? machine.memory.read64(target)) ?? 0
-            } else {
-                value = UInt64((try? machine.memory.read32(target)) ?? 0)
-            }
+            do {
+                if insn & (1 << 30) != 0 || profile.arm64LiteralWLoadReadsDoubleword {
+                    value = try machine.memory.read64(target)
+                } else {
+                    value = UInt64(try machine.memory.read32(target))
+                }
+            } catch { return error }
             write(rt, insn & (1 << 30) != 0 ? value : value & 0xFFFF_FFFF)
             r[pc] = r[pc] &+ 4
         case .ldrswLiteral:
             // kernel: simulate-insn.c simulate_ldrsw_literal: four bytes as s32, sign-extended by set_x_reg.
             let target = address &+ UInt64(bitPattern: signExtend(((insn >> 5) & 0x7FFFF) << 2, bits: 21))
-            let value = (try? machine.memory.read32(target)) ?? 0
+            let value: UInt32
+            do { value = try machine.memory.read32(target) } catch { return error }
             write(rt, UInt64(bitPattern: Int64(Int32(bitPattern: value))))
             r[pc] = r[pc] &+ 4
         }
+        return nil
     }
 
     /// The A64 condition codes over PSTATE.NZCV. kernel: arch/arm64/kernel/armv8_deprecated.c /

@@ -295,6 +295,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
                 setCurrent(p, cpu: cpu, kcb: kcb)
                 return manager.handleHit(p, cpu: cpu, kcb: kcb, arch: self) {
                     setupSingleStep($0, cpu: cpu, kcb: kcb, reenter: false)
+                    return .handled
                 }
             }
         }
