@@ -55,6 +55,9 @@ struct KprobeLegacyProfileTests {
     @Test("x86_64: with no post_handler the copy is boosted: a jmp back, one trap per hit")
     func x86Boost() throws {
         let lab = try KprobeLab(.x86_64, profile: .legacy)
+        // debug.kprobes-optimization = 0: a probe with no post_handler is otherwise queued for jump optimization
+        // (5.4 has optprobes too), and its int3 hits run the detour's copies (setup_detour_execution) instead.
+        lab.kprobes.optimizationEnabled = false
         let address = try lab.address("sum_to", 0x13)
         var hits = 0
         let probe = Kprobe(symbolName: "sum_to", offset: 0x13, preHandler: { _ in hits += 1; return 0 })
@@ -68,6 +71,9 @@ struct KprobeLegacyProfileTests {
         #expect(hits == 11)
         #expect(traps(lab, .breakpoint).count == 11)
         #expect(traps(lab, .debug).isEmpty)
+        // Every hit runs the copy boosted (kernel: setup_singlestep "Boost up"), none single-stepped.
+        let kinds = lab.events().compactMap { if case .slotStep(_, _, let kind) = $0 { kind } else { nil } }
+        #expect(kinds == Array(repeating: .boosted, count: 11))
     }
 
     @Test("the debian-6.1 profile never boosts (CONFIG_PREEMPTION): the same probe takes two traps per hit")
@@ -79,6 +85,8 @@ struct KprobeLegacyProfileTests {
         lab.machine.ledger.isRecording = true
         _ = try lab.call("sum_to", [10])
         #expect(traps(lab, .breakpoint).count == 22)
+        let kinds = lab.events().compactMap { if case .slotStep(_, _, let kind) = $0 { kind } else { nil } }
+        #expect(kinds == Array(repeating: .singleStep, count: 11))
     }
 
     @Test("x86_64 and arm64: a fault inside a handler counts as missed and goes to the user's fault_handler first",

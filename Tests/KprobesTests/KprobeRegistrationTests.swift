@@ -201,7 +201,7 @@ struct KprobeRegistrationTests {
         let task = try lab.machine.spawn(comm: "system", function: base, prepare: { $0[ARM64PtRegs.tpidrEL1] = tpidr })
         try lab.machine.runTasks()
         #expect(task.returnValue == tpidr)
-        let steps = lab.events().compactMap { if case .slotStep(let address, _) = $0 { address } else { nil } }
+        let steps = lab.events().compactMap { if case .slotStep(let address, _, _) = $0 { address } else { nil } }
         #expect(steps == [base, base + 4])
         #expect(probes.map(\.nhit) == [1, 1])
     }

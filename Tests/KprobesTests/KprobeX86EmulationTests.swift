@@ -39,7 +39,7 @@ extension KprobeLab {
         for event in events() {
             switch event {
             case let .emulated(at, name, _) where at == address: run.emulated.append(name)
-            case let .slotStep(at, _) where at == address: run.slotSteps += 1
+            case let .slotStep(at, _, _) where at == address: run.slotSteps += 1
             default: break
             }
         }

@@ -17,8 +17,13 @@ public enum KprobeEvent: LedgerEvent, Hashable {
     /// The breakpoint trap was taken for a probe; `ip` is what the register file held on entry.
     case trap(address: UInt64, ip: UInt64)
     case preHandler(address: UInt64, ip: UInt64, returned: Int32)
-    /// The CPU was sent into the slot to execute the copy.
-    case slotStep(address: UInt64, slot: UInt64)
+    /// How the copy runs out of line: single-stepped (a second trap follows: int3/BRK #6, or #DB after a TF or
+    /// hardware step), boosted (x86: the copy ends in a jump back, no second trap; kernel: setup_singlestep
+    /// "Boost up"), or through an optimized probe's detour buffer (x86: setup_detour_execution).
+    public enum StepKind: Sendable, Hashable { case singleStep, boosted, detour }
+
+    /// The CPU was sent to execute the copy at `slot`.
+    case slotStep(address: UInt64, slot: UInt64, kind: StepKind)
     /// The second trap after the copy ran (x86 int3 / arm64 BRK #6), translated back to original coordinates.
     case slotReturn(address: UInt64, resumeAt: UInt64)
     /// x86: the instruction's effect was computed by the kernel instead of stepping it.
@@ -66,7 +71,10 @@ public enum KprobeEvent: LedgerEvent, Hashable {
         case let .slotPrepared(a, s, b): return "slot for \(hex(a)) at \(hex(s)): [\(bytes(b))]"
         case let .trap(a, ip): return "kprobe handler: probe at \(hex(a)) found, instruction_pointer(regs) = \(hex(ip))"
         case let .preHandler(a, ip, r): return "pre_handler(\(hex(a))) ip=\(hex(ip)) returned \(r)"
-        case let .slotStep(a, s): return "single-step copy of \(hex(a)) in slot \(hex(s))"
+        case let .slotStep(a, s, .singleStep): return "single-step copy of \(hex(a)) in slot \(hex(s))"
+        case let .slotStep(a, s, .boosted): return "boost: run the copy of \(hex(a)) at \(hex(s)); its jmp returns, no second trap"
+        case let .slotStep(a, s, .detour):
+            return "setup_detour_execution: run the copies of \(hex(a)) in the detour at \(hex(s)); its jmp returns, no second trap"
         case let .slotReturn(a, r): return "slot trap for \(hex(a)): resume at \(hex(r))"
         case let .emulated(a, i, r): return "emulate \(i) at \(hex(a)): resume at \(hex(r))"
         case let .simulated(a, i, r): return "simulate \(i) at \(hex(a)): resume at \(hex(r))"

@@ -211,7 +211,7 @@ final class ARM64KprobeArch: TrapHandler, KprobeArch {
                 r[ARM64PtRegs.mdscr] |= ARM64PtRegs.mdscrSS
             }
             r[ARM64KprobeArch.pcSlot] = slot
-            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: slot))
+            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: slot, kind: .singleStep))
         } else if let simulation = insn.simulation {
             if let fault = simulate(simulation, insn.instruction, at: p.address ?? 0, cpu: cpu) {
                 return .fatal(.unhandledTrap(Trap(kind: .pageFault, address: p.address ?? 0, fault: fault), cpu: cpu.id))

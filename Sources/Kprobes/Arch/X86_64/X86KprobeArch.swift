@@ -341,7 +341,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
         if p.isOptimized, let opt = p.optinsn {
             r[X86KprobeArch.ip] = opt.copies
             if !reenter { kcb.current = nil }
-            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: opt.copies))
+            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: opt.copies, kind: .detour))
             return
         }
         guard case .x86(let insn) = p.ainsn else { return }
@@ -350,7 +350,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             // Boost: run the copy directly; its jmp returns to the next instruction. No post_handler, one trap.
             if !reenter { kcb.current = nil }
             r[X86KprobeArch.ip] = insn.slot
-            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: insn.slot))
+            manager.record(cpu, .slotStep(address: p.address ?? 0, slot: insn.slot, kind: .boosted))
             return
         }
         if reenter {
@@ -376,7 +376,7 @@ final class X86KprobeArch: TrapHandler, KprobeArch {
             // An int3 is single-stepped in place.
             r[X86KprobeArch.ip] = p.opcode.first == X86KprobeArch.int3 ? (p.address ?? 0) : insn.slot
         }
-        manager.record(cpu, .slotStep(address: p.address ?? 0, slot: insn.slot))
+        manager.record(cpu, .slotStep(address: p.address ?? 0, slot: insn.slot, kind: .singleStep))
     }
 
     /// kernel: resume_singlestep — IF back, and the IP after the slot's int3 moved to original coordinates.
