@@ -150,11 +150,17 @@ struct KprobeARM64SimulationTests {
         ("b.eq", UInt64(5), true), ("b.eq", 6, false), ("b.lt", UInt64.max, true), ("b.lt", 6, false),
     ])
     func bCond(condition: String, value: UInt64, taken: Bool) throws {
+        try Self.checkBranch("\(condition) target", after: "cmp x0, #5", value: value, taken: taken, function: "simulate_b_cond")
+    }
+
+    /// Runs `branch` at `site:` (after `setup`, if any) with x0 = `value`: falling through returns 1, the
+    /// branch to `target:` returns 2; the probed run must agree and resume at the target or site + 4.
+    static func checkBranch(_ branch: String, after setup: String = "", value: UInt64, taken: Bool, function: String) throws {
         let o = try Self.run({ _ in """
             entry:
-              cmp x0, #5
+              \(setup)
             site:
-              \(condition) target
+              \(branch)
               mov x0, #1
               ret
             target:
@@ -162,7 +168,7 @@ struct KprobeARM64SimulationTests {
               ret
             """ }, args: [value])
         #expect(o.result == (taken ? 2 : 1))
-        Self.check(o, function: "simulate_b_cond", resume: taken ? o.labels["target"]! : o.site + 4)
+        Self.check(o, function: function, resume: taken ? o.labels["target"]! : o.site + 4)
     }
 
     /// The W forms test only the low 32 bits (check_cbz/check_cbnz use get_w_reg): 0x1_0000_0000 is zero as
@@ -172,18 +178,7 @@ struct KprobeARM64SimulationTests {
         ("cbnz w0", 0x1_0000_0000, false), ("cbnz x0", 0x1_0000_0000, true), ("cbnz w0", 7, true),
     ])
     func cbzCbnz(instruction: String, value: UInt64, taken: Bool) throws {
-        let o = try Self.run({ _ in """
-            entry:
-            site:
-              \(instruction), target
-              mov x0, #1
-              ret
-            target:
-              mov x0, #2
-              ret
-            """ }, args: [value])
-        #expect(o.result == (taken ? 2 : 1))
-        Self.check(o, function: "simulate_cbz_cbnz", resume: taken ? o.labels["target"]! : o.site + 4)
+        try Self.checkBranch("\(instruction), target", value: value, taken: taken, function: "simulate_cbz_cbnz")
     }
 
     /// The bit number is b5:b40 (bit 31 of the instruction and bits 23:19), so bit 33 needs b5.
@@ -192,18 +187,7 @@ struct KprobeARM64SimulationTests {
         ("tbnz x0, #33", 1 << 33, true), ("tbnz w0, #3", 0x8, true), ("tbnz w0, #3", 0x7, false),
     ])
     func tbzTbnz(instruction: String, value: UInt64, taken: Bool) throws {
-        let o = try Self.run({ _ in """
-            entry:
-            site:
-              \(instruction), target
-              mov x0, #1
-              ret
-            target:
-              mov x0, #2
-              ret
-            """ }, args: [value])
-        #expect(o.result == (taken ? 2 : 1))
-        Self.check(o, function: "simulate_tbz_tbnz", resume: taken ? o.labels["target"]! : o.site + 4)
+        try Self.checkBranch("\(instruction), target", value: value, taken: taken, function: "simulate_tbz_tbnz")
     }
 
     // MARK: Register branches

@@ -68,17 +68,8 @@ struct KprobeFaultTests {
         })
         try lab.kprobes.register(outer)
         let slot = try #require(nested.slotAddress)
-        final class StatusAtDebug: TrapHandler {
-            let at: UInt64, kprobes: KprobeManager
-            var seen: KprobeStatus?
-            init(at: UInt64, kprobes: KprobeManager) { self.at = at; self.kprobes = kprobes }
-            override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-                if trap.address == at && seen == nil { seen = kprobes.controlBlock(cpu).status }
-                return .notHandled
-            }
-        }
-        let observer = StatusAtDebug(at: slot, kprobes: lab.kprobes)
-        lab.machine.traps.register(observer, for: .debug, priority: Int.max)   // before the NMI's Int.max - 1
+        let kprobes = lab.kprobes
+        let observer = TrapObserver(machine: lab.machine, kind: .debug, at: slot) { kprobes.controlBlock($0).status }
         let nmi = NMIAtTrap(machine: lab.machine, kind: .debug, at: slot, calling: try lab.address("sum_to"))
         let error = #expect(throws: SimulationError.self) { _ = try lab.call("digit_count", [5]) }
         #expect(nmi.fired)

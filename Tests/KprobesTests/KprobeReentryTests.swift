@@ -13,17 +13,37 @@ final class NMIAtTrap: TrapHandler {
     var fired = false
 
     /// `kind`: the trap that ends a step, a breakpoint (6.1) or the debug exception (the legacy profile's step).
+    /// Just below `TrapObserver`'s priority, so an observer sees the trap before the NMI runs.
     init(machine: Machine, kind: Trap.Kind = .breakpoint, at address: UInt64, calling function: UInt64) {
         self.address = address
         self.function = function
         super.init()
-        machine.traps.register(self, for: kind, priority: Int.max)
+        machine.traps.register(self, for: kind, priority: Int.max - 1)
     }
 
     override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
         guard !fired, trap.address == address else { return .notHandled }
         fired = true
         do { _ = try machine.callNested(function, arguments: [1], on: cpu) } catch { return .fatal(error) }
+        return .notHandled
+    }
+}
+
+/// Reads something off the CPU the first time a trap of `kind` arrives at `address`, before anyone handles it.
+final class TrapObserver<Value>: TrapHandler {
+    let address: UInt64
+    let read: (CPU) -> Value
+    private(set) var seen: Value?
+
+    init(machine: Machine, kind: Trap.Kind, at address: UInt64, read: @escaping (CPU) -> Value) {
+        self.address = address
+        self.read = read
+        super.init()
+        machine.traps.register(self, for: kind, priority: Int.max)
+    }
+
+    override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
+        if trap.address == address && seen == nil { seen = read(cpu) }
         return .notHandled
     }
 }
@@ -102,17 +122,9 @@ struct KprobeReentryTests {
                            postHandler: { ctx in postMask = ctx.regs[flags] & mask })
         try lab.kprobes.register(probe)
         let slot = try #require(probe.slotAddress)
-        final class Observer: TrapHandler {
-            let at: UInt64, slot: Int
-            var seen: UInt64?
-            init(at: UInt64, slot: Int) { self.at = at; self.slot = slot }
-            override func handleTrap(_ trap: Trap, cpu: CPU, machine: Machine) -> TrapResult {
-                if trap.address == at && seen == nil { seen = cpu.registers[slot] }
-                return .notHandled
-            }
+        let observer = TrapObserver(machine: lab.machine, kind: .breakpoint, at: Self.slotTrap(architecture, slot: slot)) {
+            $0.registers[flags]
         }
-        let observer = Observer(at: Self.slotTrap(architecture, slot: slot), slot: flags)
-        lab.machine.traps.register(observer, for: .breakpoint, priority: Int.max)
         _ = try lab.call("sum_to", [0])
         let during = try #require(observer.seen)
         #expect(during & mask == (architecture == .x86_64 ? 0 : mask))
