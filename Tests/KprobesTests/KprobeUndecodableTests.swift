@@ -83,6 +83,36 @@ struct KprobeUndecodableTests {
         #expect(lab.events().contains { if case .slotStep = $0 { return true } else { return false } })
     }
 
+    /// x86-opcode-map.txt (6.1) `9a: CALLF Ap (i64)`, `ea: JMPF Ap (i64)`, `82: Grp1 Eb,Ib (1A),(i64)`: the kernel
+    /// decodes all three in 64-bit mode (lengths 7, 7 and, for `82 c0 01`, 3), so can_probe walks past them; then
+    /// prepare_emulation refuses the far call and jump with -EOPNOTSUPP ("far call absolute -- segment is not
+    /// supported"), while `82` has no emulation and is stepped, raising #UD in the slot.
+    @Test("x86_64: far CALL/JMP Ap decode for the 6.1 kernel and are refused with -EOPNOTSUPP; 82 is accepted",
+          arguments: [([UInt8](arrayLiteral: 0x9a, 1, 2, 3, 4, 5, 6, 0xc3), "callf"), ([0xea, 1, 2, 3, 4, 5, 6, 0xc3], "jmpf")])
+    func x86FarAbsolute(code: [UInt8], name: String) throws {
+        let lab = try KprobeLab(.x86_64, files: [])
+        let address = try Self.define(name, code, in: lab.machine)
+        #expect(throws: Errno.EOPNOTSUPP) { try lab.kprobes.register(Kprobe(symbolName: name)) }
+        // can_probe decoded the 7-byte instruction: the `ret` after it is a boundary, and probeable.
+        try lab.kprobes.register(Kprobe(symbolName: name, offset: 7))
+        #expect(try lab.bytes(address, 8) == Array(code[0..<7]) + [0xcc])
+    }
+
+    @Test("x86_64: 82 (the 80 alias, invalid in 64-bit mode) is accepted and stepped: #UD in the slot")
+    func x86Grp1Alias() throws {
+        let lab = try KprobeLab(.x86_64, files: [])
+        let code: [UInt8] = [0x82, 0xc0, 0x01, 0xc3] // 82 /0 ib: add $1,%al in 32-bit code
+        let address = try Self.define("grp1_82", code, in: lab.machine)
+        let probe = Kprobe(symbolName: "grp1_82")
+        try lab.kprobes.register(probe)
+        try lab.kprobes.register(Kprobe(symbolName: "grp1_82", offset: 3)) // the ret: 82 c0 01 is three bytes
+        #expect(probe.opcode == [0x82])
+        let error = #expect(throws: SimulationError.self) { _ = try lab.machine.call(address) }
+        guard case .unhandledTrap(let trap, _)? = error else { Issue.record("got \(String(describing: error))"); return }
+        #expect(trap.kind == .undefinedInstruction)
+        #expect(lab.machine.symbols.lookup(containing: trap.address)?.symbol.module == KprobeManager.slotModuleName)
+    }
+
     @Test("arm64: UDF #0 is steppable to the kernel: the probe registers, and hitting it ends in a typed error")
     func arm64ProbeOnUDF() throws {
         let lab = try KprobeLab(.arm64, files: [])

@@ -36,8 +36,9 @@ extension X86Instruction {
     /// decoding in 2025 ("x86: Stop decoding i64 instructions in x86-64 mode at opcode"), and even then without an
     /// error — and `d6` (an empty map line, attribute 0) decodes as a one-byte instruction. So 6.1 accepts a probe
     /// on `06` (PUSH ES), which then raises #UD when its copy is stepped. Everything else is the CPU decoder's
-    /// answer (X86Decoder; its VEX maps are length-only, so it accepts some VEX forms the kernel's refuses). Only an unprefixed opcode
-    /// is widened; `82` (Grp1 Eb,Ib), `9a`/`ea` (far Ap) and the `c4`/`c5`/`62` prefixes are not modelled.
+    /// answer (X86Decoder; its VEX maps are length-only, so it accepts some VEX forms the kernel's refuses). Only an
+    /// unprefixed opcode is widened: besides the one-byte ones, `82` (Grp1 Eb,Ib, the `80` alias) and `9a`/`ea`
+    /// (far CALL/JMP Ap: ptr16:32, seven bytes), which `prepare_emulation` then refuses with -EOPNOTSUPP.
     /// kernel: arch/x86/lib/insn.c insn_get_opcode, arch/x86/lib/x86-opcode-map.txt.
     static func kernelDecode(_ bytes: [UInt8]) -> X86Instruction? {
         switch X86Decoder.decode(bytes) {
@@ -49,6 +50,12 @@ extension X86Instruction {
             // PUSH/POP ES, PUSH CS, PUSH/POP SS, PUSH/POP DS, DAA, DAS, AAA, AAS, PUSHA, POPA, INTO; d6 (empty line).
             case 0x06, 0x07, 0x0e, 0x16, 0x17, 0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0xce, 0xd6: length = 1
             case 0xd4, 0xd5: length = 2 // AAM Ib, AAD Ib
+            case 0x9a, 0xea: length = 7 // CALLF/JMPF Ap: offset32 and selector16
+            case 0x82:
+                // Grp1 Eb,Ib: laid out as 80 (ModRM, SIB, displacement, imm8).
+                guard case .success(var alias) = X86Decoder.decode([0x80] + bytes.dropFirst()) else { return nil }
+                alias.opcode = first
+                return alias
             default: return nil
             }
             guard bytes.count >= length else { return nil }
