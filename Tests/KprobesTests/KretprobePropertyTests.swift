@@ -14,12 +14,14 @@ import TestSupport
 ///   C(n) = 1 + C(n-1) + C(n-3) + ... (while the loop counter > 1), C(0) = C(1) = 1 (see KretprobeTests);
 ///   every task's result is fib(n) (each caller resumed at its real return address with its stack intact);
 ///   every instance is back in the pool.
-/// Replay one scenario with `KPROBESIM_SEED=<seed> swift test --filter KretprobePropertyTests`.
+/// Replay one scenario with `KPROBESIM_SEED=<seed> swift test --filter KretprobePropertyTests`; run more with
+/// `KPROBESIM_SEEDS=<count>`.
 @Suite("kretprobes: property test over seeded random call trees and interleavings")
 struct KretprobePropertyTests {
     static let seeds: [UInt64] = {
         if let text = ProcessInfo.processInfo.environment["KPROBESIM_SEED"], let seed = UInt64(text) { return [seed] }
-        return (1...24).map { UInt64($0) &* 0x5851_F42D }
+        let count = Int(ProcessInfo.processInfo.environment["KPROBESIM_SEEDS"] ?? "") ?? 24
+        return (1...count).map { UInt64($0) &* 0x5851_F42D }
     }()
 
     static func calls(_ n: Int) -> Int {
