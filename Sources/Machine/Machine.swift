@@ -11,12 +11,6 @@ public final class Machine {
     /// existential `core` retains and releases it, which a handler's `regs` would pay on every hit.
     public let pcIndex: Int
     public let spIndex: Int
-
-    /// The ABI argument `n` and return value of `cpu` (`regs_get_kernel_argument`, `regs_return_value`), asked of
-    /// the core from here: a caller holding the machine unowned (a handler's `regs`, a fetch argument) would
-    /// otherwise retain and release the core around every call.
-    public func argument(_ n: Int, on cpu: CPU) -> UInt64 { core.argument(cpu, n) }
-    public func returnValue(on cpu: CPU) -> UInt64 { core.returnValue(cpu) }
     public let memory = Memory()
     public let symbols = SymbolTable()
     public let ledger = Ledger()
@@ -423,6 +417,12 @@ public final class Machine {
     }
 
     // MARK: Calls
+
+    /// The ABI argument `n` and return value of `cpu` (`regs_get_kernel_argument`, `regs_return_value`), asked of
+    /// the core from here: a caller holding the machine unowned (a handler's `regs`, a fetch argument) would
+    /// otherwise retain and release the core around every call.
+    public func argument(_ n: Int, on cpu: CPU) -> UInt64 { core.argument(cpu, n) }
+    public func returnValue(on cpu: CPU) -> UInt64 { core.returnValue(cpu) }
 
     /// Calls `function` with integer `arguments` per the C ABI in a fresh task on `cpu`, runs until it returns
     /// and gives back the return register. This is what `kprobesim call` does.

@@ -13,8 +13,9 @@ public final class KprobeManager {
 
     public let machine: Machine
     public let profile: KernelProfile
-    /// `profile.hasFaultHandler`, read once: the aggregated handler loops test it on every hit.
-    private let hasFaultHandler: Bool
+    /// Whether hits keep `kprobe_instance`: only kernels with the user fault_handler read it
+    /// (`profile.hasFaultHandler`, read once: the aggregated handler loops test it on every hit).
+    private let tracksKprobeInstance: Bool
     private let ledger: Ledger
     public var blacklist = Blacklist()
     /// debugfs `kprobes/enabled` = 0: every probe disarmed, per-probe DISABLED flags untouched.
@@ -47,7 +48,7 @@ public final class KprobeManager {
     public init(machine: Machine, profile: KernelProfile = .debian61) {
         self.machine = machine
         self.profile = profile
-        self.hasFaultHandler = profile.hasFaultHandler
+        tracksKprobeInstance = profile.hasFaultHandler
         self.ledger = machine.ledger
         ftrace = machine.architecture == .x86_64 ? FtraceSites(machine: machine) : nil
         optSlots = machine.architecture == .x86_64 ? InstructionSlots(machine: machine, slotSize: 32, pageName: "kprobe_optinsn_page") : nil
@@ -462,9 +463,6 @@ public final class KprobeManager {
         }
         return 0
     }
-
-    /// Whether hits keep `kprobe_instance` (only kernels with the user fault_handler read it).
-    var tracksKprobeInstance: Bool { hasFaultHandler }
 
     /// The user fault_handler a fault inside a handler goes to (the legacy profile's `cur->fault_handler`),
     /// after the arch code counted the miss; true when it returned non-zero (handled). For an aggregator `cur`
